@@ -1,0 +1,18 @@
+package org.lwm.core.lake;
+
+/** The lake's table names (DESIGN §3). Each is a Delta table at {@code <root>/<name>}. */
+public final class Tables {
+  public static final String BOOKS = "books";
+  public static final String BOOK_TOKENS = "book_tokens";
+  public static final String CHUNKS = "chunks";
+  public static final String QA_PAIRS = "qa_pairs";
+  public static final String LONG_QA = "long_qa";
+  public static final String CHAT = "chat";
+  public static final String VIDEOS = "videos";
+  public static final String VISION_TOKENS = "vision_tokens";
+  public static final String EXAMPLES = "examples";
+  public static final String PACKED = "packed";
+  public static final String REJECTS = "rejects";
+
+  private Tables() {}
+}

@@ -1,0 +1,70 @@
+package org.lwm.core.spark;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.lwm.core.config.Config;
+
+/**
+ * Builds the Spark session every job uses: Delta's extensions, S3A settings, and {@code local[*]} unless
+ * a master is configured (config {@code spark.master}, or spark-submit's own). Every config key under
+ * {@code spark.} passes through unchanged, so any Spark or Hadoop setting can be given with --set.
+ *
+ * <p>S3A: {@code s3.endpoint}, {@code s3.path_style} and {@code s3.access_key}/{@code s3.secret_key}
+ * come from the config, else the environment ({@code LWM_S3_ENDPOINT}, {@code AWS_ACCESS_KEY_ID},
+ * {@code AWS_SECRET_ACCESS_KEY}), else the standard AWS credential chain. Credentials are never logged.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(String appName, Config config) {
+    SparkConf conf = new SparkConf(true); // picks up spark-submit's settings
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(config.get("spark.master", "local[*]"));
+    }
+    conf.setAppName("lwm " + appName);
+    conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    boolean local = conf.get("spark.master").startsWith("local");
+    if (local) {
+      conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.hadoop.hadoop.tmp.dir", Path.of(System.getProperty("java.io.tmpdir"), "lwm-hadoop").toString());
+      conf.setIfMissing("spark.sql.warehouse.dir", Path.of(System.getProperty("java.io.tmpdir"), "lwm-warehouse").toUri().toString());
+    }
+    s3a(conf, config);
+    for (Map.Entry<String, String> e : config.asMap().entrySet()) {
+      if (e.getKey().startsWith("spark.") && !e.getKey().equals("spark.master")) {
+        conf.set(e.getKey(), e.getValue());
+      }
+    }
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    ConsoleProgress.attach(spark);
+    return spark;
+  }
+
+  private static void s3a(SparkConf conf, Config config) {
+    String endpoint = config.get("s3.endpoint", System.getenv("LWM_S3_ENDPOINT"));
+    if (endpoint != null && !endpoint.isBlank()) {
+      conf.set("spark.hadoop.fs.s3a.endpoint", endpoint);
+      if (endpoint.startsWith("http://")) {
+        conf.set("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
+      }
+    }
+    conf.set("spark.hadoop.fs.s3a.path.style.access", config.get("s3.path_style", endpoint != null ? "true" : "false"));
+    String access = config.get("s3.access_key", System.getenv("AWS_ACCESS_KEY_ID"));
+    String secret = config.get("s3.secret_key", System.getenv("AWS_SECRET_ACCESS_KEY"));
+    if (access != null && secret != null) {
+      conf.set("spark.hadoop.fs.s3a.access.key", access);
+      conf.set("spark.hadoop.fs.s3a.secret.key", secret);
+      conf.set("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    }
+    // Spark's UI and event logs show the conf; keep the secret out of them.
+    conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]key");
+    String region = config.get("s3.region", System.getenv("AWS_REGION"));
+    if (region != null) conf.set("spark.hadoop.fs.s3a.endpoint.region", region);
+  }
+}

@@ -1,0 +1,47 @@
+package org.lwm.orchestration;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommonOptions;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.spark.SparkSessions;
+import org.lwm.ingest.BooksJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lwm demo}: the pipeline on the embedded sample (samples/), into a local lake. Each capability
+ * adds its step here, in pipeline order.
+ */
+@Command(name = "demo", description = "Run the pipeline on the embedded sample into a local lake (default ./lake).",
+    mixinStandardHelpOptions = true)
+final class DemoCommand implements Runnable {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--samples", paramLabel = "DIR", description = "The sample folder (default: samples/ beside ./lwm).")
+  Path samples;
+
+  @Override
+  public void run() {
+    Path dir = samples != null ? samples : Path.of(System.getProperty("lwm.home", ".")).resolve("samples");
+    if (!Files.isDirectory(dir.resolve("books"))) {
+      throw new UserError("sample folder " + dir.toAbsolutePath() + " has no books/: run from the repository root or pass --samples");
+    }
+    Config config = common.config();
+    Lake lake = common.lake();
+    SparkSession spark = SparkSessions.create("demo", config);
+    lake.checkReadable(spark);
+    System.out.println("lwm demo: lake " + lake);
+
+    JobCounts books = BooksJob.run(spark, lake, List.of(dir.resolve("books").toString()), config);
+    books.print(System.out);
+
+    System.out.println("done: look inside with ./lwm lake ls" + (common.lake().root().equals(Lake.of("lake").root()) ? "" : " --lake " + lake));
+  }
+}
