@@ -11,7 +11,8 @@ import java.util.HexFormat;
 
 /**
  * A book's text as the lake keeps it: strict UTF-8, byte-order mark removed, line endings normalised to
- * {@code \n}, otherwise exactly as written. {@code book_id} is the SHA-256 of that text.
+ * {@code \n}, otherwise exactly as written. {@code book_id} is the SHA-256 of that text. Every book format
+ * (txt, tar entries, JSON lines, Parquet) goes through {@link #decode} or {@link #check}.
  */
 public final class BookText {
   private BookText() {}
@@ -23,21 +24,36 @@ public final class BookText {
     }
   }
 
+  /** Raw bytes: strict UTF-8, then the same checks as {@link #check}. */
   public static Decoded decode(byte[] bytes, int minChars) {
-    String text;
+    Decoded d = strictUtf8(bytes);
+    return d.ok() ? check(d.text(), minChars) : d;
+  }
+
+  /** Bytes to text, refusing malformed UTF-8 (no replacement characters). */
+  public static Decoded strictUtf8(byte[] bytes) {
     try {
       CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes));
-      text = chars.toString();
+      return new Decoded(chars.toString(), null, null);
     } catch (CharacterCodingException e) {
       return new Decoded(null, "invalid-utf8", "not valid UTF-8 at byte " + firstBadByte(bytes));
     }
+  }
+
+  /**
+   * Text that arrived decoded (JSON strings, Parquet): an unpaired surrogate (a JSON {@code \ud800} escape)
+   * has no UTF-8 form and is refused like malformed bytes; then BOM, line endings, emptiness, minimum length.
+   */
+  public static Decoded check(String text, int minChars) {
+    int bad = unpairedSurrogate(text);
+    if (bad >= 0) return new Decoded(null, "invalid-utf8", "unpaired surrogate at character " + bad);
     text = normalise(text);
-    if (text.isBlank()) return new Decoded(null, "empty", bytes.length + " bytes, no text");
+    if (text.isBlank()) return new Decoded(null, "empty", "no text");
     int n = text.codePointCount(0, text.length());
-    if (n < minChars) return new Decoded(null, "too-short", n + " characters < minimum " + minChars);
+    if (n < minChars) return new Decoded(null, "too-short", n + " characters < ingest.min_chars " + minChars);
     return new Decoded(text, null, null);
   }
 
@@ -54,6 +70,19 @@ public final class BookText {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+        else return i;
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static long firstBadByte(byte[] bytes) {

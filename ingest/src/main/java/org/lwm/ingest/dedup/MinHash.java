@@ -1,0 +1,133 @@
+package org.lwm.ingest.dedup;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Near-duplicate detection by MinHash with banded LSH (Broder 1997; Leskovec et al., Mining of Massive
+ * Datasets ch. 3), the scheme of Spark MLlib's {@code MinHashLSH} plus the AND-within-band step it lacks:
+ * documents are sets of word {@code n}-shingles (lower-cased words, split at anything not a letter or digit);
+ * {@code bands × rows} min-hashes per document; two documents become candidates when all min-hashes of some
+ * band agree, which happens with probability {@code 1 − (1 − J^rows)^bands} for Jaccard similarity J
+ * (16 × 8: 0.99 at J = 0.8, 0.07 at J = 0.5). Candidates are then verified by their exact Jaccard similarity,
+ * so the threshold is exact and the LSH only decides which pairs are looked at.
+ */
+public final class MinHash implements Serializable {
+  private final int shingleWords;
+  private final int bands;
+  private final int rows;
+  private final long[] mulA;
+  private final long[] addB;
+
+  public MinHash(int shingleWords, int bands, int rows, long seed) {
+    if (shingleWords < 1 || bands < 1 || rows < 1) throw new IllegalArgumentException("shingle words, bands and rows must be ≥ 1");
+    this.shingleWords = shingleWords;
+    this.bands = bands;
+    this.rows = rows;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int k = bands * rows;
+    mulA = new long[k];
+    addB = new long[k];
+    for (int i = 0; i < k; i++) {
+      mulA[i] = rnd.nextLong() | 1L; // odd multipliers: x ↦ a·x + b is a bijection of 64-bit words
+      addB[i] = rnd.nextLong();
+    }
+  }
+
+  /** The distinct shingle hashes of a text, sorted. */
+  public long[] shingles(String text) {
+    long[] words = wordHashes(text);
+    if (words.length == 0) return new long[0];
+    int n = Math.min(shingleWords, words.length);
+    long[] out = new long[words.length - n + 1];
+    for (int i = 0; i < out.length; i++) {
+      long h = 0x9E3779B97F4A7C15L;
+      for (int j = 0; j < n; j++) h = mix(h * 31 + words[i + j]);
+      out[i] = h;
+    }
+    Arrays.sort(out);
+    int d = 0;
+    for (int i = 0; i < out.length; i++) if (i == 0 || out[i] != out[i - 1]) out[d++] = out[i];
+    return Arrays.copyOf(out, d);
+  }
+
+  /** {@code bands × rows} min-hashes of a shingle set (universal hashing a·x + b, upper bits compared unsigned). */
+  public long[] signature(long[] shingles) {
+    int k = mulA.length;
+    long[] sig = new long[k];
+    Arrays.fill(sig, -1L); // unsigned maximum
+    for (long x : shingles) {
+      for (int i = 0; i < k; i++) {
+        long h = mulA[i] * x + addB[i];
+        if (Long.compareUnsigned(h, sig[i]) < 0) sig[i] = h;
+      }
+    }
+    return sig;
+  }
+
+  /** One key per band: the band's index and its min-hashes folded together; equal keys make candidates. */
+  public long[] bandKeys(long[] signature) {
+    long[] keys = new long[bands];
+    for (int b = 0; b < bands; b++) {
+      long h = b * 0xC2B2AE3D27D4EB4FL;
+      for (int r = 0; r < rows; r++) h = mix(h ^ signature[b * rows + r]);
+      keys[b] = h;
+    }
+    return keys;
+  }
+
+  /** Exact Jaccard similarity of two sorted distinct shingle sets. */
+  public static double jaccard(long[] a, long[] b) {
+    if (a.length == 0 && b.length == 0) return 1.0;
+    int i = 0;
+    int j = 0;
+    long common = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        common++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return (double) common / (a.length + b.length - common);
+  }
+
+  private static final long FNV_OFFSET = 0xCBF29CE484222325L;
+
+  private static long[] wordHashes(String text) {
+    long[] out = new long[Math.max(16, text.length() / 6)];
+    int n = 0;
+    long h = FNV_OFFSET;
+    boolean inWord = false;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
+      if (Character.isLetterOrDigit(cp)) {
+        h = (h ^ Character.toLowerCase(cp)) * 0x100000001B3L; // FNV-1a over code points
+        if (!inWord) inWord = true;
+      } else if (inWord) {
+        if (n == out.length) out = Arrays.copyOf(out, n * 2);
+        out[n++] = mix(h);
+        h = FNV_OFFSET;
+        inWord = false;
+      }
+    }
+    if (inWord) {
+      if (n == out.length) out = Arrays.copyOf(out, n + 1);
+      out[n++] = mix(h);
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** SplitMix64's finaliser: spreads every input bit over the output. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
