@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code lwm ingest ...}: sources into the lake. */
 @Command(name = "ingest", description = "Read books, chat data and videos into the lake.", mixinStandardHelpOptions = true,
-    subcommands = {IngestCommand.Books.class})
+    subcommands = {IngestCommand.Books.class, IngestCommand.Chat.class, IngestCommand.Videos.class})
 public final class IngestCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -57,6 +57,50 @@ public final class IngestCommand implements Runnable {
       common.lake().checkReadable(spark);
       JobCounts counts = BooksJob.run(spark, common.lake(), inputs, config);
       counts.print(System.out);
+    }
+  }
+
+  @Command(name = "chat", mixinStandardHelpOptions = true,
+      description = {"General chat data into the 'chat' table (example_id, turns[role, content], source, format, id), one row per distinct conversation.",
+          "Inputs: .jsonl, .jsonl.gz, .jsonl.zst or .parquet files or directory trees."})
+  static final class Chat implements Runnable {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--input", required = true, paramLabel = "URI", description = "A file or directory tree (path, file://, s3a://, hdfs://); repeatable.")
+    List<String> inputs;
+
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
+        description = "ultrachat ({\"id\", \"data\": [user, assistant, ...]}), sharegpt ({\"conversations\": [{\"from\", \"value\"}]}), "
+            + "messages ({\"messages\": [{\"role\", \"content\"}]}) or auto (by the fields of each line; default).")
+    String format;
+
+    @Override
+    public void run() {
+      SparkSession spark = SparkSessions.create("ingest chat", common.config());
+      common.lake().checkReadable(spark);
+      org.lwm.ingest.chat.ChatJob.run(spark, common.lake(), inputs, format, common.config()).print(System.out);
+    }
+  }
+
+  @Command(name = "videos", mixinStandardHelpOptions = true,
+      description = {"Video files (mp4, mkv, webm, avi, mov, ...) probed with FFmpeg into the 'videos' table",
+          "(video_id = SHA-256 of the file, uri, duration_s, fps, width, height, codec, n_frames, size_bytes, captions, qa);",
+          "unreadable, truncated and empty files go to 'rejects' with FFmpeg's reason."})
+  static final class Videos implements Runnable {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--input", required = true, paramLabel = "URI", description = "A video file or directory tree (path, file://, s3a://, hdfs://); repeatable.")
+    List<String> inputs;
+
+    @Option(names = "--captions", paramLabel = "FILE",
+        description = "Captions/QA sidecar keyed by file name: JSON lines {\"file\", \"caption\", \"qa\": [{\"question\", \"answer\"}]} or CSV file,caption[,question,answer].")
+    String captions;
+
+    @Override
+    public void run() {
+      SparkSession spark = SparkSessions.create("ingest videos", common.config());
+      common.lake().checkReadable(spark);
+      org.lwm.ingest.video.VideosJob.run(spark, common.lake(), inputs, captions, common.config()).print(System.out);
     }
   }
 }
