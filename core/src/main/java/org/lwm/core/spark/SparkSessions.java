@@ -46,25 +46,43 @@ public final class SparkSessions {
     return spark;
   }
 
-  private static void s3a(SparkConf conf, Config config) {
+  /**
+   * Hadoop S3A settings from the config or the environment; empty when nothing is set, so the standard
+   * AWS credential chain applies.
+   */
+  public static Map<String, String> s3aSettings(Config config) {
+    Map<String, String> h = new java.util.LinkedHashMap<>();
     String endpoint = config.get("s3.endpoint", System.getenv("LWM_S3_ENDPOINT"));
     if (endpoint != null && !endpoint.isBlank()) {
-      conf.set("spark.hadoop.fs.s3a.endpoint", endpoint);
-      if (endpoint.startsWith("http://")) {
-        conf.set("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
-      }
+      h.put("fs.s3a.endpoint", endpoint);
+      if (endpoint.startsWith("http://")) h.put("fs.s3a.connection.ssl.enabled", "false");
+      h.put("fs.s3a.path.style.access", config.get("s3.path_style", "true"));
+    } else if (config.has("s3.path_style")) {
+      h.put("fs.s3a.path.style.access", config.get("s3.path_style", "false"));
     }
-    conf.set("spark.hadoop.fs.s3a.path.style.access", config.get("s3.path_style", endpoint != null ? "true" : "false"));
     String access = config.get("s3.access_key", System.getenv("AWS_ACCESS_KEY_ID"));
     String secret = config.get("s3.secret_key", System.getenv("AWS_SECRET_ACCESS_KEY"));
     if (access != null && secret != null) {
-      conf.set("spark.hadoop.fs.s3a.access.key", access);
-      conf.set("spark.hadoop.fs.s3a.secret.key", secret);
-      conf.set("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+      h.put("fs.s3a.access.key", access);
+      h.put("fs.s3a.secret.key", secret);
+      h.put("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     }
+    String region = config.get("s3.region", System.getenv("AWS_REGION"));
+    if (region != null) h.put("fs.s3a.endpoint.region", region);
+    return h;
+  }
+
+  /** Applies the S3A settings to a session that already runs (tests share one session per JVM). */
+  public static void applyS3a(SparkSession spark, Config config) {
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    s3aSettings(config).forEach(hadoop::set);
+    // S3A caches file systems per bucket; new settings need a new instance
+    hadoop.setBoolean("fs.s3a.impl.disable.cache", true);
+  }
+
+  private static void s3a(SparkConf conf, Config config) {
+    s3aSettings(config).forEach((k, v) -> conf.set("spark.hadoop." + k, v));
     // Spark's UI and event logs show the conf; keep the secret out of them.
     conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]key");
-    String region = config.get("s3.region", System.getenv("AWS_REGION"));
-    if (region != null) conf.set("spark.hadoop.fs.s3a.endpoint.region", region);
   }
 }

@@ -74,12 +74,14 @@ public final class S3Server {
       Files.writeString(props, String.join("\n",
           "s3proxy.endpoint=http://127.0.0.1:" + port,
           "s3proxy.authorization=aws-v2-or-v4",
+          "s3proxy.identity=" + ACCESS_KEY,
+          "s3proxy.credential=" + SECRET_KEY,
           "jclouds.provider=transient",
           "jclouds.identity=" + ACCESS_KEY,
           "jclouds.credential=" + SECRET_KEY,
           ""));
       Path log = Files.createTempFile("s3proxy", ".log");
-      Process p = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString(), "--properties", props.toString())
+      Process p = new ProcessBuilder("java", "-Xmx512m", "-DLOG_LEVEL=warn", "-jar", jar.toString(), "--properties", props.toString())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
