@@ -25,11 +25,11 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.testing.TestSpark;
 
-class VideosJobTest {
+public class VideosJobTest {
   @TempDir Path dir;
 
   /** Records {@code frames} frames of a moving gradient with FFmpeg through JavaCV. */
-  static void record(Path file, String format, int w, int h, double fps, int frames) throws Exception {
+  public static void record(Path file, String format, int w, int h, double fps, int frames) throws Exception {
     try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toString(), w, h)) {
       rec.setFormat(format);
       rec.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
