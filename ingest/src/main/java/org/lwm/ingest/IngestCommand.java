@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code lwm ingest ...}: sources into the lake. */
 @Command(name = "ingest", description = "Read books, chat data and videos into the lake.", mixinStandardHelpOptions = true,
-    subcommands = {IngestCommand.Books.class, IngestCommand.Chat.class, IngestCommand.Videos.class})
+    subcommands = {IngestCommand.Books.class, IngestCommand.Chat.class, IngestCommand.Videos.class, IngestCommand.Tokenize.class})
 public final class IngestCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -101,6 +101,26 @@ public final class IngestCommand implements Runnable {
       SparkSession spark = SparkSessions.create("ingest videos", common.config());
       common.lake().checkReadable(spark);
       org.lwm.ingest.video.VideosJob.run(spark, common.lake(), inputs, captions, common.config()).print(System.out);
+    }
+  }
+
+  @Command(name = "tokenize", mixinStandardHelpOptions = true,
+      description = {"Encode every book of 'books' into 'book_tokens' (book_id, tokens, n_tokens) with a SentencePiece tokenizer.model.",
+          "The tokenizer's identity (SHA-256 of the model) is kept in the table's properties; another tokenizer is refused unless --overwrite."})
+  static final class Tokenize implements Runnable {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The tokenizer.model (path or s3a://, hdfs:// URI).")
+    String tokenizer;
+
+    @Option(names = "--overwrite", description = "Re-tokenize every book, replacing a table made with another tokenizer.")
+    boolean overwrite;
+
+    @Override
+    public void run() {
+      SparkSession spark = SparkSessions.create("ingest tokenize", common.config());
+      common.lake().checkReadable(spark);
+      TokenizeJob.run(spark, common.lake(), tokenizer, overwrite, common.config()).print(System.out);
     }
   }
 }

@@ -1,0 +1,83 @@
+package org.lwm.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Tables;
+import org.lwm.core.testing.TestSpark;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+
+class TokenizeJobTest {
+  @TempDir Path dir;
+
+  @Test
+  void tokenizesTheSampleBooksRecordsTheTokenizerAndRefusesAnother() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Lake lake = TestSpark.newLake();
+    Path model = TestSpark.repoRoot().resolve("samples/tokenizer.model");
+    BooksJob.run(spark, lake, List.of(TestSpark.repoRoot().resolve("samples/books").toString()), TestSpark.config());
+    SentencePieceTokenizer tok = SentencePieceTokenizer.load(model);
+
+    JobCounts c = TokenizeJob.run(spark, lake, model.toString(), false, TestSpark.config());
+    c.print(System.out);
+    long books = lake.read(spark, Tables.BOOKS).count();
+    assertEquals(66, books);
+    assertEquals(books, c.get("tokenized"));
+    Map<String, String> texts = lake.read(spark, Tables.BOOKS).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("book_id"), r -> r.<String>getAs("text")));
+    long total = 0;
+    for (Row r : lake.read(spark, Tables.BOOK_TOKENS).collectAsList()) {
+      int[] ids = r.<Integer>getList(1).stream().mapToInt(Integer::intValue).toArray();
+      assertArrayEquals(tok.encode(texts.get(r.getString(0))), ids, "book " + r.getString(0));
+      assertEquals(ids.length, r.getLong(2));
+      total += ids.length;
+    }
+    assertEquals(total, c.get("tokens_total"));
+    assertEquals(tok.identity(), TokenizeJob.tokenizerOf(spark, lake));
+
+    // same tokenizer again: nothing to do
+    JobCounts again = TokenizeJob.run(spark, lake, model.toString(), false, TestSpark.config());
+    assertEquals(0, again.get("tokenized"));
+    assertEquals(books, again.get("unchanged"));
+
+    // another model (same pieces, other bytes, so another identity) is refused, then accepted with --overwrite
+    byte[] bytes = Files.readAllBytes(model);
+    String latin = new String(bytes, StandardCharsets.ISO_8859_1).replace("lwm-sample-corpus.txt", "lwm-sample-corpus.TXT");
+    Path other = dir.resolve("other.model");
+    Files.write(other, latin.getBytes(StandardCharsets.ISO_8859_1));
+    assertTrue(!SentencePieceTokenizer.load(other).identity().equals(tok.identity()));
+    UserError refused = assertThrows(UserError.class, () -> TokenizeJob.run(spark, lake, other.toString(), false, TestSpark.config()));
+    assertTrue(refused.getMessage().contains("--overwrite"), refused.getMessage());
+    JobCounts over = TokenizeJob.run(spark, lake, other.toString(), true, TestSpark.config());
+    assertEquals(books, over.get("tokenized"));
+    assertEquals(SentencePieceTokenizer.load(other).identity(), TokenizeJob.tokenizerOf(spark, lake));
+    assertEquals(books, lake.read(spark, Tables.BOOK_TOKENS).count());
+  }
+
+  @Test
+  void packsBooksBySizeLargestFirst() {
+    List<Row> sizes = List.of(RowFactory.create("big", 10_000_000L), RowFactory.create("a", 1_000L), RowFactory.create("b", 3_000_000L),
+        RowFactory.create("c", 3_000_000L), RowFactory.create("d", 3_000_000L), RowFactory.create("e", 2_000L));
+    Map<String, Integer> parts = TokenizeJob.packBySize(sizes, 8_000_000L);
+    // 19 MB in 3 partitions: the 10 MB book alone, the three 3 MB books spread over the other two
+    assertEquals(3, parts.values().stream().distinct().count());
+    int big = parts.get("big");
+    assertTrue(parts.entrySet().stream().filter(e -> e.getValue() == big).count() == 1, parts.toString());
+  }
+}
