@@ -44,8 +44,8 @@ import org.lwm.ingest.source.Streams;
  * {@code books}: book files of every supported format (see {@link BookSources}; Parquet with a text column)
  * from local, s3a:// or hdfs:// inputs into the lake, one row per distinct text.
  *
- * <p>Every item seen ends in exactly one of four counts, and {@code seen = written + unchanged + duplicates
- * + rejected} holds on every run: written (new text), unchanged (the same text from the same source is
+ * <p>Every item seen ends in exactly one of four counts, and {@code seen = books_written + unchanged +
+ * duplicates + rejected} holds on every run: books_written (new text), unchanged (the same text from the same source is
  * already in the lake: a re-run), duplicates (the same text as, or a near-duplicate of, a book the lake
  * keeps; recorded in rejects as {@code duplicate-of:<book_id>}), rejected (with the reason). Re-running on
  * the same inputs writes nothing (MERGE by book_id; rejects keyed by job+source+reason).
@@ -79,7 +79,7 @@ public final class BooksJob {
     List<HadoopFiles.InputFile> files = fs.list(inputs, name -> true);
     List<HadoopFiles.InputFile> parquet = files.stream().filter(f -> BookSources.formatOf(f.uri()) == BookSources.Format.PARQUET).toList();
     List<HadoopFiles.InputFile> streamed = files.stream().filter(f -> BookSources.formatOf(f.uri()) != BookSources.Format.PARQUET).toList();
-    counts.put("files", files.size());
+    counts.put("files_seen", files.size());
 
     Dataset<Row> read = readStreamed(spark, fs, streamed, minChars, maxBytes);
     if (!parquet.isEmpty()) read = read.unionByName(readParquet(spark, parquet, config, minChars, maxBytes));
@@ -107,8 +107,9 @@ public final class BooksJob {
 
     List<Reject> rejects = new ArrayList<>();
     for (Row r : bad.select("source", "reason", "detail").collectAsList()) rejects.add(Reject.now(JOB, r.getString(0), r.getString(1), r.getString(2)));
-    for (Row r : exactDups.collectAsList()) rejects.add(Reject.now(JOB, r.getString(0), r.getString(1), r.getString(2)));
-    long exact = exactDups.count();
+    List<Row> exactRows = exactDups.collectAsList();
+    for (Row r : exactRows) rejects.add(Reject.now(JOB, r.getString(0), r.getString(1), r.getString(2)));
+    long exact = exactRows.size();
 
     // near-duplicates among the new books and against the lake's books
     long near = 0;
@@ -150,8 +151,8 @@ public final class BooksJob {
 
     Map<String, Long> byReason = new TreeMap<>();
     for (Reject r : rejects) if (!r.reason().startsWith("duplicate-of:")) byReason.merge(r.reason(), 1L, Long::sum);
-    counts.put("written", written).put("unchanged", unchanged).put("duplicates", exact + near)
-        .put("duplicates.exact", exact).put("duplicates.near", near);
+    counts.put("books_written", written).put("unchanged", unchanged).put("duplicates", exact + near)
+        .put("exact_dups", exact).put("near_dups", near);
     long rejected = 0;
     for (Map.Entry<String, Long> e : byReason.entrySet()) {
       counts.put("rejected." + e.getKey(), e.getValue());

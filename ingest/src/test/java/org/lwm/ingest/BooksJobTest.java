@@ -80,12 +80,12 @@ class BooksJobTest {
     assertEquals(1, first.get("rejected.unsupported-format"));
     assertEquals(1, first.get("rejected.invalid-json"));
     assertEquals(1, first.get("rejected.missing-text"));
-    assertEquals(3, first.get("duplicates.exact"), "b, the tar's copy and the parquet copy of a");
-    assertEquals(1, first.get("duplicates.near"));
+    assertEquals(3, first.get("exact_dups"), "b, the tar's copy and the parquet copy of a");
+    assertEquals(1, first.get("near_dups"));
     // a, d, h, two pile books, the parquet book, and the books before the cut
-    assertEquals(6 + truncatedGood, first.get("written"));
+    assertEquals(6 + truncatedGood, first.get("books_written"));
     assertIdentity(first);
-    assertEquals(first.get("written"), lake.read(spark, Tables.BOOKS).count());
+    assertEquals(first.get("books_written"), lake.read(spark, Tables.BOOKS).count());
 
     Map<String, Row> bySource = lake.read(spark, Tables.BOOKS).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.<String>getAs("source"), r -> r));
@@ -107,28 +107,28 @@ class BooksJobTest {
 
     // the same inputs again: nothing new, everything accounted for as unchanged
     JobCounts again = BooksJob.run(spark, lake, inputs, config);
-    assertEquals(0, again.get("written"));
-    assertEquals(first.get("written"), again.get("unchanged"));
+    assertEquals(0, again.get("books_written"));
+    assertEquals(first.get("books_written"), again.get("unchanged"));
     assertEquals(first.get("duplicates"), again.get("duplicates"));
     assertEquals(first.get("rejected"), again.get("rejected"));
     assertIdentity(again);
-    assertEquals(first.get("written"), lake.read(spark, Tables.BOOKS).count());
+    assertEquals(first.get("books_written"), lake.read(spark, Tables.BOOKS).count());
     assertEquals(rejectRows, lake.read(spark, Tables.REJECTS).count());
 
     // one new file and one near-duplicate of a kept book: only those are new
     Files.writeString(in.resolve("z-new.txt"), TestData.book(11, 900));
     Files.writeString(in.resolve("zz-near-h.txt"), TestData.edited(TestData.book(4, 800), 3, 9));
     JobCounts third = BooksJob.run(spark, lake, inputs, config);
-    assertEquals(1, third.get("written"));
-    assertEquals(first.get("written"), third.get("unchanged"));
-    assertEquals(first.get("duplicates.near") + 1, third.get("duplicates.near"));
+    assertEquals(1, third.get("books_written"));
+    assertEquals(first.get("books_written"), third.get("unchanged"));
+    assertEquals(first.get("near_dups") + 1, third.get("near_dups"));
     assertIdentity(third);
-    assertEquals(first.get("written") + 1, lake.read(spark, Tables.BOOKS).count());
-    assertEquals(third.get("written") + "", lake.properties(spark, Tables.BOOKS).get("lwm.ingest-books.written"));
+    assertEquals(first.get("books_written") + 1, lake.read(spark, Tables.BOOKS).count());
+    assertEquals(third.get("books_written") + "", lake.properties(spark, Tables.BOOKS).get("lwm.ingest-books.books_written"));
   }
 
   private static void assertIdentity(JobCounts c) {
-    assertEquals(c.get("seen"), c.get("written") + c.get("unchanged") + c.get("duplicates") + c.get("rejected"),
+    assertEquals(c.get("seen"), c.get("books_written") + c.get("unchanged") + c.get("duplicates") + c.get("rejected"),
         "seen = written + unchanged + duplicates + rejected");
   }
 

@@ -50,13 +50,13 @@ class S3IngestTest {
     JobCounts books = BooksJob.run(spark, lake, List.of("s3a://ingest/in/books"), cfg);
     books.print(System.out);
     assertEquals(5, books.get("seen"));
-    assertEquals(3, books.get("written"));
+    assertEquals(3, books.get("books_written"));
     assertEquals(1, books.get("duplicates"));
     assertEquals(1, books.get("rejected.unsafe-path"));
     assertEquals(3, lake.read(spark, Tables.BOOKS).count());
     assertTrue(lake.read(spark, Tables.BOOKS).where("title = 'Pile One'").count() == 1);
     JobCounts again = BooksJob.run(spark, lake, List.of("s3a://ingest/in/books"), cfg);
-    assertEquals(0, again.get("written"));
+    assertEquals(0, again.get("books_written"));
     assertEquals(3, again.get("unchanged"));
 
     put(spark, "s3a://ingest/in/chat/ultrachat.jsonl.zst",
