@@ -95,12 +95,37 @@ class CliTest {
   }
 
   @Test
+  void tokenizeThenDetokenizeGivesTheTextBack() throws Exception {
+    String model = TestSpark.repoRoot().resolve("samples/tokenizer.model").toString();
+    Path text = dir.resolve("in.txt");
+    Files.writeString(text, "In the beginning God created the heaven and the earth.\n\n  two spaces, 42 and \u00e9t\u00e9\n");
+    Path ids = dir.resolve("ids.jsonl");
+    Run tok = run("tokenize", "--model", model, "--input", text.toString(), "--output", ids.toString(), "--threads", "2");
+    assertEquals(0, tok.code(), tok.err());
+    List<String> lines = Files.readAllLines(ids);
+    assertEquals(3, lines.size());
+    assertEquals("[]", lines.get(1));
+    Path back = dir.resolve("back.txt");
+    Run detok = run("detokenize", "--model", model, "--input", ids.toString(), "--output", back.toString());
+    assertEquals(0, detok.code(), detok.err());
+    assertEquals(Files.readString(text), Files.readString(back));
+
+    Files.writeString(ids, "[1, 2]\n[99999]\n");
+    Run bad = run("detokenize", "--model", model, "--input", ids.toString(), "--output", back.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().startsWith("lwm: " + ids + " line 2: id 99999 is outside"), bad.err());
+    Run noModel = run("tokenize", "--model", dir.resolve("none.model").toString(), "--input", text.toString());
+    assertEquals(1, noModel.code());
+    assertTrue(noModel.err().contains("no such tokenizer model"), noModel.err());
+  }
+
+  @Test
   void everySubCommandHasHelp() {
     var cl = Lwm.commandLine(false);
     List<String> missing = new ArrayList<>();
     visit(cl, missing);
     assertTrue(missing.isEmpty(), "without --help: " + missing);
-    assertTrue(cl.getSubcommands().keySet().containsAll(List.of("demo", "ingest", "lake")));
+    assertTrue(cl.getSubcommands().keySet().containsAll(List.of("demo", "ingest", "lake", "tokenize", "detokenize")));
   }
 
   private static void visit(picocli.CommandLine cl, List<String> missing) {
