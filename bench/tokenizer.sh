@@ -58,7 +58,7 @@ done
 echo "(medians of $rounds alternated rounds, whole process each, JVM start included; ratio = spm wall time / ours)"
 
 # JMH: the encoder alone
-mvn -B -ntp -q -o -pl core test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null
+mvn -B -ntp -q -o -pl core test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null 2>&1
 java -Dlwm.repo.root="$PWD" -cp "core/target/test-classes:core/target/classes:$(cat "$work/cp")" org.openjdk.jmh.Main \
   EncodeBenchmark -f 1 -wi 3 -i 5 -w 2s -r 2s -t 1 -rf text -rff "$work/jmh.txt" >/dev/null
 verse_bytes=$(cat samples/books/*.txt | grep -v '^\s*$' | wc -c)
