@@ -70,6 +70,45 @@ public final class ExampleFormatter implements Serializable {
     return new FormattedExample(id, task, b.tokens(), b.loss(), b.vision());
   }
 
+  /**
+   * Checks without a tokenizer that {@code record} can be formatted with {@code spec}: every named field present,
+   * text as text, vision codes in whole frames of valid codes. What the LWM export runs so that LWM's trainer never
+   * meets a record it would crash on (missing key) or silently cut (partial frame).
+   */
+  public static void check(Function<String, ?> record, FieldsSpec spec, FormatOptions options) {
+    for (FieldsSpec.Field f : spec.fields()) {
+      if (f.kind() == FieldsSpec.Kind.TEXT) {
+        for (String key : f.subfields()) {
+          Object v = record.apply(key);
+          if (v == null) throw missing(key);
+          if (!(v instanceof String) && !(v instanceof TextIds && f.subfields().size() == 1)) {
+            throw new FormatException("field '" + key + "' holds " + describe(v) + ", not text: a field named without 'vision' must be a string");
+          }
+        }
+      } else if (f.kind() == FieldsSpec.Kind.VISION) {
+        checkCodes(f, record.apply(f.name()), options);
+      }
+    }
+  }
+
+  private static int[] checkCodes(FieldsSpec.Field f, Object v, FormatOptions options) {
+    if (v == null) throw missing(f.name());
+    if (!(v instanceof int[] codes)) {
+      throw new FormatException("field '" + f.name() + "' holds " + describe(v) + ": a field whose name contains 'vision' must hold VQGAN codes");
+    }
+    int per = options.tokensPerFrame();
+    if (codes.length == 0 || codes.length % per != 0) {
+      throw new FormatException("field '" + f.name() + "' has " + codes.length + " codes, not a positive multiple of "
+          + per + " (one frame = " + per + " codes)");
+    }
+    for (int c : codes) {
+      if (c < 0 || c >= options.visionCodes()) {
+        throw new FormatException("field '" + f.name() + "' holds code " + c + ", outside 0…" + (options.visionCodes() - 1));
+      }
+    }
+    return codes;
+  }
+
   private int[] text(FieldsSpec.Field f, Function<String, ?> record, boolean first) {
     if (f.subfields().size() == 1) {
       Object v = record.apply(f.name());
@@ -96,20 +135,8 @@ public final class ExampleFormatter implements Serializable {
   }
 
   private void vision(Buffer b, FieldsSpec.Field f, Object v) {
-    if (v == null) throw missing(f.name());
-    if (!(v instanceof int[] codes)) {
-      throw new FormatException("field '" + f.name() + "' holds " + describe(v) + ": a field whose name contains 'vision' must hold VQGAN codes");
-    }
+    int[] codes = checkCodes(f, v, options);
     int per = options.tokensPerFrame();
-    if (codes.length == 0 || codes.length % per != 0) {
-      throw new FormatException("field '" + f.name() + "' has " + codes.length + " codes, not a positive multiple of "
-          + per + " (one frame = " + per + " codes)");
-    }
-    for (int c : codes) {
-      if (c < 0 || c >= options.visionCodes()) {
-        throw new FormatException("field '" + f.name() + "' holds code " + c + ", outside 0…" + (options.visionCodes() - 1));
-      }
-    }
     int[] frames = frameIndices(codes.length / per, options.maxFrames());
     for (int t : visionStart) b.add(t, f.loss(), false);
     for (int j = 0; j < frames.length; j++) {

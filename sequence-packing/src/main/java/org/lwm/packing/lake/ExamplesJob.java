@@ -76,8 +76,7 @@ public final class ExamplesJob {
       long rejected = bad.count();
       if (rejected > 0) Rejects.record(spark, lake, bad);
       counts.put("records", seen).put("examples", seen - rejected).put("rejected", rejected);
-      Dataset<Row> written = lake.read(spark, Tables.EXAMPLES);
-      for (Row r : written.groupBy("task").agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("n_tokens"))
+      for (Row r : good.groupBy("task").agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("n_tokens"))
           .orderBy("task").collectAsList()) {
         counts.put("examples_" + r.getString(0), r.getLong(1));
         counts.put("tokens_" + r.getString(0), r.getLong(2));

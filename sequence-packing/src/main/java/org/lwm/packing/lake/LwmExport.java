@@ -20,6 +20,10 @@ import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
+import org.lwm.packing.format.ExampleFormatter;
+import org.lwm.packing.format.FieldsSpec;
+import org.lwm.packing.format.FormatException;
+import org.lwm.packing.format.FormatOptions;
 import org.lwm.packing.format.SourceRecord;
 import org.lwm.packing.format.TextIds;
 
@@ -56,6 +60,12 @@ public final class LwmExport {
           SourceRecord r = it.next();
           if (r.fields() == null) {
             rejects.add(Reject.now(JOB, r.id(), "unformattable", r.task()));
+            continue;
+          }
+          try {
+            ExampleFormatter.check(r.values()::get, FieldsSpec.parse(r.fields(), true), FormatOptions.defaults());
+          } catch (FormatException e) {
+            rejects.add(Reject.now(JOB, r.id(), "unformattable", e.getMessage()));
             continue;
           }
           boolean isVision = r.values().values().stream().anyMatch(x -> x instanceof int[]);
