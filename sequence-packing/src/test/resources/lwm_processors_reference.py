@@ -9,6 +9,7 @@ goes through the vision processor, any other through the text processor (as LWM'
 datasets do). --compat encodes like LWM's LLaMA tokenizer with add_bos_token (a BOS before each encode).
 """
 import json
+import random
 import sys
 
 import numpy as np
@@ -59,10 +60,13 @@ def text_processor(tok, example, prepend):
     return tokens, loss, [False] * len(tokens)
 
 
-def vision_processor(tok, example, prepend, max_n_frames):
+def vision_processor(tok, example, prepend, max_n_frames, index):
     start, end = tok.encode('<vision>'), tok.encode('</vision>')
     tokens, loss, vision = [tok.bos_token_id], [0.0], [False]
-    for i, field in enumerate(example['fields'].split(',')):
+    specs = example['fields']
+    if isinstance(specs, list):
+        specs = random.Random(index).choice(specs)  # LWM seeds the choice with the line index
+    for i, field in enumerate(specs.split(',')):
         name, mask = split_field(field)
         if name in ('<|bos|>', '<|eos|>'):
             piece = [tok.bos_token_id if name == '<|bos|>' else tok.eos_token_id]
@@ -100,12 +104,12 @@ def main(argv):
     prepend = rest[rest.index('--prepend') + 1] if '--prepend' in rest else ''
     tok = Tokenizer(model, compat)
     with open(src, encoding='utf-8') as fin, open(dst, 'w', encoding='utf-8') as fout:
-        for line in fin:
+        for index, line in enumerate(fin):
             if not line.strip():
                 continue
             example = json.loads(line)
             if any('vision' in key for key in example):
-                out = vision_processor(tok, example, prepend, max_n_frames)
+                out = vision_processor(tok, example, prepend, max_n_frames, index)
             else:
                 out = text_processor(tok, example, prepend)
             fout.write(json.dumps({'tokens': out[0], 'loss_mask': out[1], 'vision_mask': out[2]}) + '\n')

@@ -102,8 +102,20 @@ class FormatterReferenceTest {
 
         ObjectNode v = json.createObjectNode();
         String vspec = VISION_SPECS[r.nextInt(VISION_SPECS.length)];
-        v.put("fields", vspec);
-        for (String key : keys(vspec)) {
+        List<String> specKeys = new ArrayList<>(keys(vspec));
+        if (r.nextInt(3) == 0) {
+          // several specs: LWM picks one per line with random.Random(line index)
+          ArrayNode list = v.putArray("fields");
+          list.add(vspec);
+          for (int k = 1 + r.nextInt(3); k > 0; k--) {
+            String other = VISION_SPECS[r.nextInt(VISION_SPECS.length)];
+            list.add(other);
+            for (String key : keys(other)) if (!specKeys.contains(key)) specKeys.add(key);
+          }
+        } else {
+          v.put("fields", vspec);
+        }
+        for (String key : specKeys) {
           if (key.contains("vision")) {
             ArrayNode codes = v.putArray(key);
             int frames = 1 + r.nextInt(11);

@@ -24,15 +24,9 @@ public final class FormatFile {
       String where = source + " line " + no;
       JsonNode o = ExampleJson.parseObject(line, where);
       Map<String, Object> record = ExampleJson.record(o);
-      String text = fieldsOverride;
-      if (text == null) {
-        Object f = record.get("fields");
-        if (!(f instanceof String s)) {
-          throw new UserError(where + ": no 'fields' spec string (e.g. \"[question],answer\"): add one or pass --fields");
-        }
-        text = s;
-      }
-      FieldsSpec spec = parse(text, isVisionRecord(record), where);
+      boolean vision = isVisionRecord(record);
+      String text = fieldsOverride != null ? fieldsOverride : spec(o.get("fields"), vision, no - 1, where);
+      FieldsSpec spec = parse(text, vision, where);
       JsonNode id = o.get("id");
       try {
         FormattedExample e = formatter.format(id == null || !id.isValueNode() ? null : id.asText(), null, record::get, spec);
@@ -43,6 +37,20 @@ public final class FormatFile {
       n[0]++;
     });
     return n[0];
+  }
+
+  /**
+   * The record's spec: a string, or for a vision record a list of specs of which LWM's VisionTextProcessor picks
+   * one with Python's {@code random.Random(line index).choice} (index from 0, every line counted).
+   */
+  static String spec(JsonNode f, boolean vision, long lineIndex, String where) {
+    if (f != null && f.isTextual()) return f.textValue();
+    if (f != null && f.isArray() && f.size() > 0) {
+      if (!vision) throw new UserError(where + ": 'fields' is a list, which only vision records may have (LWM's TextProcessor takes one spec)");
+      for (JsonNode e : f) if (!e.isTextual()) throw new UserError(where + ": 'fields' lists something other than spec strings");
+      return f.get(new PythonRandom(lineIndex).choiceIndex(f.size())).textValue();
+    }
+    throw new UserError(where + ": no 'fields' spec string (e.g. \"[question],answer\"): add one or pass --fields");
   }
 
   /**
