@@ -46,7 +46,6 @@ class PackLakeTest {
 
   @Test
   void examplesStagesReaderAndExport(@TempDir Path dir) throws Exception {
-    long t0 = System.nanoTime();
     SparkSession spark = TestSpark.session();
     Lake lake = TestSpark.newLake();
     SentencePieceTokenizer tok = SentencePieceTokenizer.load(TestSpark.repoRoot().resolve("samples/tokenizer.model"));
@@ -96,8 +95,6 @@ class PackLakeTest {
         .add("qa", DataTypes.createArrayType(QA))), Tables.VIDEOS);
     lake.overwrite(spark.createDataFrame(frames, new StructType().add("video_id", "string").add("frame_index", "integer")
         .add("timestamp_s", "double").add("codes", DataTypes.createArrayType(DataTypes.IntegerType))), Tables.VISION_TOKENS);
-
-    System.out.printf("tables %.1fs%n", (System.nanoTime() - t0) / 1e9);
     // examples
     Config config = TestSpark.config();
     JobCounts ex = ExamplesJob.run(spark, lake, tok, FormatOptions.defaults().withMaxFrames(4), config);
@@ -128,8 +125,6 @@ class PackLakeTest {
         .format("video_to_text:v3", "video_to_text", Map.of("vision", all, "caption", "A caption 3"), "[vision],caption");
     assertArrayEquals(want.tokens(), got.tokens());
     assertArrayEquals(want.visionMask(), got.visionMask());
-
-    System.out.printf("examples %.1fs%n", (System.nanoTime() - t0) / 1e9);
     // stage 1: everything, QA packed apart; stage 2: text and chat 1:1
     StageSpec s1 = new StageSpec("s64", 64, Map.of(), Set.of("long_qa"), 3);
     JobCounts p1 = PackJob.run(spark, lake, s1, config);
@@ -166,8 +161,6 @@ class PackLakeTest {
     PackJob.run(spark, lake, s1, config);
     assertEquals(rows1, PackedRows.stage(spark, lake, "s64"));
     assertEquals(rows2.size(), PackedRows.stage(spark, lake, "mix").size());
-
-    System.out.printf("stages %.1fs%n", (System.nanoTime() - t0) / 1e9);
     // the reader over a stage of the table
     PackedReader reader = new PackedReader(rows1, 5, 0, 1);
     PackedRow[] shards = reader.nextShards(2, org.lwm.core.records.SequenceLayout.ZIGZAG);
@@ -192,7 +185,6 @@ class PackLakeTest {
       checked++;
     }
     assertEquals(9, checked);
-    System.out.printf("export %.1fs%n", (System.nanoTime() - t0) / 1e9);
   }
 
   static Integer[] codes(Random r, int n) {

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -58,11 +59,18 @@ public final class PackJob {
     Dataset<Row> chosen = examples.where(selected).withColumn("pack_group", group)
         .withColumn("pack_key", xxhash64(col("example_id"), lit(stage.seed() + 1))).cache();
     try {
-      Row agg = chosen.agg(count("*"), sum("n_tokens"), sum(when(col("n_tokens").gt(seqLen + 1), 1).otherwise(0)),
-          sum(when(col("n_tokens").lt(2), 1).otherwise(0))).first();
-      long nExamples = agg.getLong(0);
+      // one pass for every count: per task examples, tokens, examples longer than L, examples without a target
+      List<Row> perTask = chosen.groupBy("task").agg(count("*"), sum("n_tokens"),
+          sum(when(col("n_tokens").gt(seqLen + 1), 1L).otherwise(0L)), sum(when(col("n_tokens").lt(2), 1L).otherwise(0L)))
+          .orderBy("task").collectAsList();
+      long nExamples = 0, tokens = 0, split = 0, empty = 0;
+      for (Row r : perTask) {
+        nExamples += r.getLong(1);
+        tokens += r.getLong(2);
+        split += r.getLong(3);
+        empty += r.getLong(4);
+      }
       if (nExamples == 0) throw new UserError("stage " + stage.name() + " selects no examples from 'examples' (tasks: " + String.join(", ", tokensPerTask.keySet()) + ")");
-      long tokens = agg.getLong(1);
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       // about 256 rows per partition at least, so the last partly filled rows of each partition stay few
       int parts = config.getInt("pack.partitions",
@@ -83,8 +91,8 @@ public final class PackJob {
       long nRows = out.getLong(0), used = out.isNullAt(1) ? 0 : out.getLong(1);
       counts.put("seq_len", seqLen).put("examples", nExamples).put("rows", nRows).put("positions_used", used)
           .put("fill_rate", String.format("%.4f", nRows == 0 ? 0.0 : (double) used / (nRows * (double) seqLen)))
-          .put("examples_split", agg.getLong(2)).put("examples_without_targets", agg.getLong(3)).put("partitions", parts);
-      for (Row r : chosen.groupBy("task").agg(count("*"), sum("n_tokens")).orderBy("task").collectAsList()) {
+          .put("examples_split", split).put("examples_without_targets", empty).put("partitions", parts);
+      for (Row r : perTask) {
         counts.put("examples_" + r.getString(0), r.getLong(1));
         counts.put("tokens_" + r.getString(0), r.getLong(2));
       }
