@@ -185,6 +185,26 @@ class PackLakeTest {
       checked++;
     }
     assertEquals(9, checked);
+
+    // and LWM's own processors (the Python re-implementation) read the export into the same examples
+    for (String file : List.of("text.jsonl", "vision.jsonl")) {
+      Path ref = dir.resolve("ref-" + file);
+      Process p = new ProcessBuilder("/usr/bin/python3", TestSpark.repoRoot().resolve("sequence-packing/src/test/resources/lwm_processors_reference.py").toString(),
+          TestSpark.repoRoot().resolve("samples/tokenizer.model").toString(), out.resolve(file).toString(), ref.toString(), "--max-n-frames", "4")
+          .redirectErrorStream(true).start();
+      String log = new String(p.getInputStream().readAllBytes());
+      assertEquals(0, p.waitFor(), "the Python reference failed (needs python3-sentencepiece, python3-numpy):\n" + log);
+      List<String> lines = Files.readAllLines(out.resolve(file)), refs = Files.readAllLines(ref);
+      assertEquals(lines.size(), refs.size());
+      for (int i = 0; i < lines.size(); i++) {
+        String id = ExampleJson.parseObject(lines.get(i), file).get("id").asText();
+        FormattedExample lwm = byId.get(id);
+        var tokens = ExampleJson.parseObject(refs.get(i), "ref").get("tokens");
+        int[] t = new int[tokens.size()];
+        for (int k = 0; k < t.length; k++) t[k] = tokens.get(k).asInt();
+        assertArrayEquals(lwm.tokens(), t, "LWM's formatting of exported " + id);
+      }
+    }
   }
 
   static Integer[] codes(Random r, int n) {

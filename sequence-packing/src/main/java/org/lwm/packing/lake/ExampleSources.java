@@ -72,6 +72,13 @@ public final class ExampleSources {
 
   /** long_qa / chat_mix: example_id, fields (a spec over the keys of parts), parts map. */
   static JavaRDD<SourceRecord> fieldsTable(Dataset<Row> table, String task) {
+    java.util.Set<String> columns = java.util.Set.of(table.columns());
+    for (String c : List.of("example_id", "fields", "parts")) {
+      if (!columns.contains(c)) {
+        throw new org.lwm.core.cli.UserError("table " + (task.equals(LONG_QA) ? "long_qa" : "chat_mix") + " has no column '" + c
+            + "' (it has " + String.join(", ", table.columns()) + "): rebuild it with the qa-synthesis version that writes fields and parts");
+      }
+    }
     return table.select("example_id", "fields", "parts").javaRDD().map(r -> {
       String id = task + ":" + r.getString(0);
       if (r.isNullAt(1) || r.isNullAt(2)) return failed(id, "row has no fields spec or no parts");

@@ -34,7 +34,7 @@ public final class Packer {
   /** L, the shuffle seed, the window (examples) and the cap on rows kept open between windows. */
   public record Options(int seqLen, long seed, int window, int maxOpenRows) {
     public Options {
-      if (seqLen < 1) throw new IllegalArgumentException("sequence length " + seqLen + " must be positive");
+      if (seqLen < 1) throw new IllegalArgumentException("sequence length " + seqLen + " must be positive: pass --seq-len L (e.g. 2048)");
       if (window < 1) throw new IllegalArgumentException("packing window " + window + " must be at least 1 example");
       if (maxOpenRows < 1) throw new IllegalArgumentException("maxOpenRows " + maxOpenRows + " must be at least 1");
     }
