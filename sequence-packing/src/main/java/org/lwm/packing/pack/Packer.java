@@ -53,7 +53,6 @@ public final class Packer {
   private final TreeMap<Integer, ArrayDeque<OpenRow>> open = new TreeMap<>();
   private int openCount;
   private long nextSeq;
-  private long nextOrder;
   private long nextRowOrder;
   private final PackStats stats = new PackStats();
 
@@ -85,15 +84,15 @@ public final class Packer {
       int from = 0;
       for (; targets - from > l; from += l) {
         OpenRow row = new OpenRow(l, nextRowOrder++);
-        row.place(new Piece(e, w, from, l, nextOrder++));
+        row.place(new Piece(e, w, from, l));
         full.add(row);
         stats.pieces++;
       }
       for (OpenRow r : full) emit(r);
       stats.pieces++;
-      window.add(new Piece(e, w, from, targets - from, nextOrder++));
+      window.add(new Piece(e, w, from, targets - from));
     } else {
-      window.add(new Piece(e, w, 0, targets, nextOrder++));
+      window.add(new Piece(e, w, 0, targets));
     }
     if (window.size() >= options.window()) flushWindow(false);
   }

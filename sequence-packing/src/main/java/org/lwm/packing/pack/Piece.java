@@ -7,4 +7,4 @@ import org.lwm.packing.format.FormattedExample;
  * ({@code from} = 0, {@code length} = n−1) or one piece of an over-long one. {@code weights} are the whole
  * example's (see {@link LossWeights}), shared by its pieces.
  */
-record Piece(FormattedExample example, float[] weights, int from, int length, long order) {}
+record Piece(FormattedExample example, float[] weights, int from, int length) {}
