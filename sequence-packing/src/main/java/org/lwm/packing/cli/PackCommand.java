@@ -1,0 +1,187 @@
+package org.lwm.packing.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandProvider;
+import org.lwm.core.cli.CommonOptions;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.spark.SparkSessions;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.packing.format.ExampleFormatter;
+import org.lwm.packing.format.FormatFile;
+import org.lwm.packing.format.FormatOptions;
+import org.lwm.packing.lake.ExamplesJob;
+import org.lwm.packing.lake.LwmExport;
+import org.lwm.packing.lake.PackJob;
+import org.lwm.packing.lake.StageSpec;
+import org.lwm.packing.pack.PackFile;
+import org.lwm.packing.pack.PackStats;
+import org.lwm.packing.pack.Packer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lwm pack ...}: LWM formatting, masked packing, stages, export for LWM's trainer. */
+@Command(name = "pack", description = "Format examples LWM's way and pack them into fixed-length training sequences.",
+    mixinStandardHelpOptions = true,
+    subcommands = {PackCommand.Format.class, PackCommand.Sequences.class, PackCommand.Examples.class, PackCommand.Run.class,
+        PackCommand.ExportLwm.class})
+public final class PackCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Registers {@code pack} with the {@code lwm} command. */
+  public static final class Provider implements CommandProvider {
+    @Override
+    public Object command() {
+      return new PackCommand();
+    }
+  }
+
+  /** Formatting options shared by format and examples. */
+  static final class FormatArgs {
+    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The SentencePiece tokenizer.model.")
+    Path tokenizer;
+
+    @Option(names = "--max-n-frames", paramLabel = "N", defaultValue = "-1",
+        description = "Keep at most N evenly spaced frames of each vision field (default: all).")
+    int maxFrames;
+
+    @Option(names = "--lwm-compat", description = "Encode like LWM's tokenizer: a BOS before every text field and before <vision>/</vision>.")
+    boolean lwmCompat;
+
+    @Option(names = "--prepend-text", paramLabel = "TEXT", defaultValue = "", description = "Text put before the first field (LWM's prepend_text).")
+    String prependText;
+
+    FormatOptions options() {
+      return FormatOptions.defaults().withMaxFrames(maxFrames).withLwmCompat(lwmCompat).withPrependText(prependText);
+    }
+
+    SentencePieceTokenizer load() {
+      if (!Files.isRegularFile(tokenizer)) throw new UserError("tokenizer " + tokenizer + " is not a file: pass --tokenizer PATH/tokenizer.model");
+      return SentencePieceTokenizer.load(tokenizer);
+    }
+  }
+
+  @Command(name = "format", mixinStandardHelpOptions = true,
+      description = {"Format JSON-lines records LWM's way (TextProcessor / VisionTextProcessor semantics).",
+          "Each input line is an object: text fields as strings, vision fields (names containing 'vision') as arrays of VQGAN codes",
+          "(frames of 256), and 'fields', the spec (e.g. \"[vision],caption\"), unless --fields is given.",
+          "Each output line is {\"tokens\", \"loss_mask\", \"vision_mask\"} (with \"id\" when the input has one), in input order."})
+  static final class Format implements Runnable {
+    @Mixin FormatArgs format;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl") Path output;
+    @Option(names = "--fields", paramLabel = "SPEC", description = "One fields spec for every record, instead of each record's 'fields'.") String fields;
+
+    @Override
+    public void run() {
+      ExampleFormatter f = new ExampleFormatter(format.load(), format.options());
+      try (BufferedReader in = Files.newBufferedReader(input); Writer out = Files.newBufferedWriter(output)) {
+        long n = FormatFile.run(f, fields, in, out, input.toString());
+        System.out.println("pack format: " + n + " examples → " + output);
+      } catch (NoSuchFileException e) {
+        throw new UserError("input " + input + " does not exist");
+      } catch (IOException e) {
+        throw new UserError("pack format: " + e.getMessage());
+      }
+    }
+  }
+
+  @Command(name = "sequences", mixinStandardHelpOptions = true,
+      description = {"Pack formatted examples ({\"id\", \"tokens\", \"loss_mask\", \"vision_mask\"} per line) into rows of L positions:",
+          "the packed-row columns (seq_id, input_ids, target_ids, loss_weight, input_vision, target_vision, segment_ids,",
+          "position_ids, example_ids) per line. Same packer as 'lwm pack run'."})
+  static final class Sequences implements Runnable {
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl") Path input;
+    @Option(names = "--output", required = true, paramLabel = "FILE.jsonl") Path output;
+    @Option(names = "--seq-len", required = true, paramLabel = "L") int seqLen;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
+    @Option(names = "--window", defaultValue = "4096", paramLabel = "N", description = "Examples per best-fit window (default 4096).") int window;
+    @Option(names = "--max-open-rows", defaultValue = "1024", paramLabel = "N", description = "Partly filled rows kept between windows (default 1024).") int maxOpen;
+
+    @Override
+    public void run() {
+      Packer.Options o;
+      try {
+        o = new Packer.Options(seqLen, seed, window, maxOpen);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      }
+      try (BufferedReader in = Files.newBufferedReader(input); Writer out = Files.newBufferedWriter(output)) {
+        PackStats s = PackFile.run(o, in, out, input.toString());
+        System.out.printf("pack sequences: %d examples → %d rows of %d, fill %.4f, %d split (longer than L), %d without targets → %s%n",
+            s.examples, s.rows, seqLen, s.fillRate(), s.examplesSplit, s.examplesEmpty, output);
+      } catch (NoSuchFileException e) {
+        throw new UserError("input " + input + " does not exist");
+      } catch (IOException e) {
+        throw new UserError("pack sequences: " + e.getMessage());
+      }
+    }
+  }
+
+  @Command(name = "examples", mixinStandardHelpOptions = true,
+      description = {"Build the 'examples' table from the lake: books (book_tokens, task text), long_qa, chat_mix, chat,",
+          "and image/video–text pairs from videos + vision_tokens (text_to_image, image_to_text, text_to_video, video_to_text)."})
+  static final class Examples implements Runnable {
+    @Mixin CommonOptions common;
+    @Mixin FormatArgs format;
+
+    @Override
+    public void run() {
+      SparkSession spark = SparkSessions.create("pack examples", common.config());
+      common.lake().checkReadable(spark);
+      ExamplesJob.run(spark, common.lake(), format.load(), format.options(), common.config()).print(System.out);
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"Pack 'examples' into the 'packed' table's partition stage=NAME (masked best-fit packing with loss weights).",
+          "Stage settings come from the options or from config keys pack.stages.NAME.{seq_len,sources,separate,seed}."})
+  static final class Run implements Runnable {
+    @Mixin CommonOptions common;
+    @Option(names = "--stage", required = true, paramLabel = "NAME") String stage;
+    @Option(names = "--seq-len", paramLabel = "L") Integer seqLen;
+    @Option(names = "--sources", paramLabel = "TASK=W,...", description = "Tasks and their token proportions, e.g. chat=7,long_qa=3 (default: every task).") String sources;
+    @Option(names = "--separate", paramLabel = "TASK,...", description = "Tasks packed apart from the others, e.g. long_qa.") String separate;
+    @Option(names = "--seed", paramLabel = "S") Long seed;
+
+    @Override
+    public void run() {
+      Config config = common.config();
+      StageSpec spec = StageSpec.of(stage, config, seqLen, sources, separate, seed);
+      SparkSession spark = SparkSessions.create("pack run " + stage, config);
+      common.lake().checkReadable(spark);
+      PackJob.run(spark, common.lake(), spec, config).print(System.out);
+    }
+  }
+
+  @Command(name = "export-lwm", mixinStandardHelpOptions = true,
+      description = {"Write the lake's examples as LWM's own trainer reads them: DIR/text.jsonl (dataset type 'json') and",
+          "DIR/vision.jsonl ('json_vision'), with fields_from_example='fields'."})
+  static final class ExportLwm implements Runnable {
+    @Mixin CommonOptions common;
+    @Option(names = "--output", required = true, paramLabel = "DIR") String output;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the line order (LWM reads in order).") long seed;
+
+    @Override
+    public void run() {
+      SparkSession spark = SparkSessions.create("pack export-lwm", common.config());
+      common.lake().checkReadable(spark);
+      JobCounts c = LwmExport.run(spark, common.lake(), output, seed);
+      c.print(System.out);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package org.lwm.packing.lake;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.lwm.core.LwmVersion;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Rejects;
+import org.lwm.core.lake.Tables;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.packing.format.ExampleFormatter;
+import org.lwm.packing.format.FormatException;
+import org.lwm.packing.format.FormatOptions;
+import org.lwm.packing.format.FormattedExample;
+import org.lwm.packing.format.SourceRecord;
+
+/**
+ * {@code examples}: every source in the lake ({@link ExampleSources}) formatted LWM's way, one row per example
+ * (example_id, task, tokens, loss_mask, vision_mask, n_tokens), rebuilt whole on each run. Rows that cannot be
+ * formatted go to {@code rejects} (job {@value #JOB}, reason {@code unformattable}, the formatter's words).
+ */
+public final class ExamplesJob {
+  public static final String JOB = "pack-examples";
+
+  public static final StructType SCHEMA = new StructType()
+      .add("example_id", DataTypes.StringType, false)
+      .add("task", DataTypes.StringType, false)
+      .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("loss_mask", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("vision_mask", DataTypes.createArrayType(DataTypes.BooleanType, false), false)
+      .add("n_tokens", DataTypes.LongType, false);
+
+  private static final StructType WITH_ERROR = SCHEMA.add("error", DataTypes.StringType, true);
+
+  private ExamplesJob() {}
+
+  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options, Config config) {
+    JobCounts counts = new JobCounts(JOB);
+    JavaRDD<SourceRecord> records = ExampleSources.all(spark, lake, false);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<ExampleFormatter> fmt = jsc.broadcast(new ExampleFormatter(tokenizer, options));
+    JavaRDD<Row> rows = records.map(rec -> {
+      if (rec.fields() == null) return failedRow(rec.id(), rec.task());
+      try {
+        return toRow(rec.format(fmt.value()), null);
+      } catch (FormatException e) {
+        return failedRow(rec.id(), e.getMessage());
+      }
+    });
+    Dataset<Row> all = spark.createDataFrame(rows, WITH_ERROR).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    try {
+      long seen = all.count();
+      if (seen == 0) {
+        throw new UserError("the lake " + lake + " has nothing to format: it needs book_tokens, long_qa, chat_mix, chat, or videos with vision_tokens");
+      }
+      Dataset<Row> good = all.where(col("error").isNull()).drop("error");
+      lake.overwrite(good, Tables.EXAMPLES);
+      Dataset<Row> bad = all.where(col("error").isNotNull()).select(
+          org.apache.spark.sql.functions.lit(JOB).as("job"), col("example_id").as("source"),
+          org.apache.spark.sql.functions.lit("unformattable").as("reason"), col("error").as("detail"),
+          org.apache.spark.sql.functions.lit(new Timestamp(System.currentTimeMillis())).as("at"));
+      long rejected = bad.count();
+      if (rejected > 0) Rejects.record(spark, lake, bad);
+      counts.put("records", seen).put("examples", seen - rejected).put("rejected", rejected);
+      for (Row r : good.groupBy("task").agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("n_tokens"))
+          .orderBy("task").collectAsList()) {
+        counts.put("examples_" + r.getString(0), r.getLong(1));
+        counts.put("tokens_" + r.getString(0), r.getLong(2));
+      }
+    } finally {
+      all.unpersist();
+      fmt.destroy();
+    }
+    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
+    props.put("lwm.tokenizer", tokenizer.identity());
+    props.put("lwm.pack.lwm_compat", String.valueOf(options.lwmCompat()));
+    props.put("lwm.pack.max_n_frames", String.valueOf(options.maxFrames()));
+    props.put("lwm.code_version", LwmVersion.get());
+    props.put("lwm.config_hash", config.hash("pack"));
+    lake.setProperties(spark, Tables.EXAMPLES, props);
+    return counts;
+  }
+
+  static Row toRow(FormattedExample e, String error) {
+    int n = e.length();
+    Integer[] t = new Integer[n];
+    Float[] l = new Float[n];
+    Boolean[] v = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = e.tokens()[i];
+      l[i] = e.lossMask()[i];
+      v[i] = e.visionMask()[i];
+    }
+    return RowFactory.create(e.id(), e.task(), t, l, v, (long) n, error);
+  }
+
+  private static Row failedRow(String id, String error) {
+    return RowFactory.create(id, "", new Integer[0], new Float[0], new Boolean[0], 0L, error);
+  }
+
+  /** A formatted example from an {@code examples} row. */
+  public static FormattedExample fromRow(Row r) {
+    java.util.List<Integer> t = r.getList(r.fieldIndex("tokens"));
+    java.util.List<Float> l = r.getList(r.fieldIndex("loss_mask"));
+    java.util.List<Boolean> v = r.getList(r.fieldIndex("vision_mask"));
+    int n = t.size();
+    int[] tokens = new int[n];
+    float[] loss = new float[n];
+    boolean[] vision = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      tokens[i] = t.get(i);
+      loss[i] = l.get(i);
+      vision[i] = v.get(i);
+    }
+    return new FormattedExample(r.getAs("example_id"), r.getAs("task"), tokens, loss, vision);
+  }
+}

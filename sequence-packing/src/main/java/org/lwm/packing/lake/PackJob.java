@@ -1,0 +1,157 @@
+package org.lwm.packing.lake;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.lwm.core.LwmVersion;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Tables;
+import org.lwm.core.records.PackedRowSchema;
+import org.lwm.packing.pack.Packer;
+
+/**
+ * {@code lwm pack run}: {@code examples} → {@code packed} partition {@code stage=NAME}. The stage's tasks are
+ * sampled to its proportions, spread over partitions by a seeded hash of example_id, ordered inside each partition
+ * by packing group (tasks packed apart form their own group) and hash, and each partition streams through the same
+ * {@link Packer} as {@code lwm pack sequences}: rows never mix groups. Rewriting a stage replaces only its
+ * partition. Statistics (rows, fill rate, examples split, tokens per task) are printed and kept in the table's
+ * properties as {@code lwm.pack-NAME.*}. Deterministic for a seed, the data and {@code pack.partitions}.
+ */
+public final class PackJob {
+  private PackJob() {}
+
+  public static JobCounts run(SparkSession spark, Lake lake, StageSpec stage, Config config) {
+    JobCounts counts = new JobCounts("pack-" + stage.name());
+    int window = config.getInt("pack.window", 4096);
+    int maxOpen = config.getInt("pack.max_open_rows", 1024);
+    int seqLen = stage.seqLen();
+    Dataset<Row> examples = lake.read(spark, Tables.EXAMPLES);
+
+    Map<String, Long> tokensPerTask = new LinkedHashMap<>();
+    for (Row r : examples.groupBy("task").agg(sum("n_tokens")).orderBy("task").collectAsList()) tokensPerTask.put(r.getString(0), r.getLong(1));
+    Map<String, Double> keep = stage.keepFractions(tokensPerTask);
+    Column unit = pmod(xxhash64(col("example_id"), lit(stage.seed())), lit(1_000_000L)).divide(1e6);
+    Column selected = lit(false);
+    for (Map.Entry<String, Double> e : keep.entrySet()) {
+      selected = selected.or(col("task").equalTo(e.getKey()).and(e.getValue() >= 1.0 ? lit(true) : unit.lt(e.getValue())));
+    }
+    Column group = lit("");
+    for (String t : stage.separate()) group = when(col("task").equalTo(t), lit(t)).otherwise(group);
+    Dataset<Row> chosen = examples.where(selected).withColumn("pack_group", group)
+        .withColumn("pack_key", xxhash64(col("example_id"), lit(stage.seed() + 1))).cache();
+    try {
+      // one pass for every count: per task examples, tokens, examples longer than L, examples without a target
+      List<Row> perTask = chosen.groupBy("task").agg(count("*"), sum("n_tokens"),
+          sum(when(col("n_tokens").gt(seqLen + 1), 1L).otherwise(0L)), sum(when(col("n_tokens").lt(2), 1L).otherwise(0L)))
+          .orderBy("task").collectAsList();
+      long nExamples = 0, tokens = 0, split = 0, empty = 0;
+      for (Row r : perTask) {
+        nExamples += r.getLong(1);
+        tokens += r.getLong(2);
+        split += r.getLong(3);
+        empty += r.getLong(4);
+      }
+      if (nExamples == 0) throw new UserError("stage " + stage.name() + " selects no examples from 'examples' (tasks: " + String.join(", ", tokensPerTask.keySet()) + ")");
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      // about 256 rows per partition at least, so the last partly filled rows of each partition stay few
+      int parts = config.getInt("pack.partitions",
+          (int) Math.max(1, Math.min(jsc.defaultParallelism(), tokens / (256L * seqLen))));
+      Dataset<Row> spread = chosen.repartition(parts, pmod(col("pack_key"), lit(parts)))
+          .sortWithinPartitions(col("pack_group"), col("pack_key"), col("example_id"));
+      long seed = stage.seed();
+      JavaRDD<Row> rows = spread.javaRDD().mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen), false);
+      Dataset<Row> packed = spark.createDataFrame(rows, PackedRowSchema.SCHEMA).withColumn("stage", lit(stage.name()));
+      if (lake.exists(spark, Tables.PACKED)) {
+        packed.write().format("delta").mode("overwrite").option("replaceWhere", "stage = '" + stage.name() + "'").save(lake.table(Tables.PACKED));
+      } else {
+        packed.write().format("delta").mode("overwrite").partitionBy("stage").save(lake.table(Tables.PACKED));
+      }
+
+      Row out = lake.read(spark, Tables.PACKED).where(col("stage").equalTo(stage.name()))
+          .agg(count("*"), sum(expr("size(filter(segment_ids, s -> s > 0))"))).first();
+      long nRows = out.getLong(0), used = out.isNullAt(1) ? 0 : out.getLong(1);
+      counts.put("seq_len", seqLen).put("examples", nExamples).put("rows", nRows).put("positions_used", used)
+          .put("fill_rate", String.format("%.4f", nRows == 0 ? 0.0 : (double) used / (nRows * (double) seqLen)))
+          .put("examples_split", split).put("examples_without_targets", empty).put("partitions", parts);
+      for (Row r : perTask) {
+        counts.put("examples_" + r.getString(0), r.getLong(1));
+        counts.put("tokens_" + r.getString(0), r.getLong(2));
+      }
+    } finally {
+      chosen.unpersist();
+    }
+    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
+    props.put("lwm.pack-" + stage.name() + ".sources", stage.sources().toString());
+    props.put("lwm.pack-" + stage.name() + ".separate", String.join(",", stage.separate()));
+    props.put("lwm.pack-" + stage.name() + ".seed", String.valueOf(stage.seed()));
+    props.put("lwm.code_version", LwmVersion.get());
+    props.put("lwm.config_hash", config.hash("pack"));
+    lake.setProperties(spark, Tables.PACKED, props);
+    return counts;
+  }
+
+  /**
+   * One partition through the packer, streamed: examples are pulled only until the packer emits rows, so a
+   * partition holds one window and its open rows. The packer restarts at each packing group so groups never share
+   * a row; seq_ids are the partition index in the high bits and a running count below.
+   */
+  static Iterator<Row> packPartition(int idx, Iterator<Row> it, int seqLen, long seed, int window, int maxOpen) {
+    return new Iterator<>() {
+      final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
+      final long base = (long) idx << 40;
+      long emitted;
+      String group;
+      Packer packer;
+      boolean finished;
+
+      @Override
+      public boolean hasNext() {
+        while (ready.isEmpty() && !finished) {
+          if (!it.hasNext()) {
+            if (packer != null) packer.finish();
+            finished = true;
+            break;
+          }
+          Row r = it.next();
+          String g = r.getAs("pack_group");
+          if (!g.equals(group)) {
+            if (packer != null) packer.finish();
+            group = g;
+            packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen),
+                base + emitted, row -> {
+                  ready.add(PackedRowSchema.toRow(row));
+                  emitted++;
+                });
+          }
+          packer.add(ExamplesJob.fromRow(r));
+        }
+        return !ready.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) throw new java.util.NoSuchElementException();
+        return ready.poll();
+      }
+    };
+  }
+}
