@@ -9,7 +9,7 @@ import org.lwm.qa.QaTables;
 /**
  * The offline generator: deterministic, no model. A heuristic, not a language model: it picks one sentence of
  * the chunk (by a hash of book, chunk and seed) that holds a number or a capitalised name past its first word,
- * blanks that word out and asks for it; the answer is the word followed by the sentence as the chunk has it, so
+ * blanks that word out and asks for it; the answer is the word followed by the sentence as the chunk has it ({@code Adam, as in: "..."}), so
  * every answer is a span of the chunk. A chunk without such a sentence gets a "how does it continue" question on
  * its longest sentence; a chunk without a sentence of four words fails. Good enough to exercise the pipeline
  * (turns, templates, lengths, masks) end to end; the questions are easy and formulaic.
@@ -71,7 +71,7 @@ public final class ExtractiveGenerator implements QaGenerator {
       String question = c[2].equals("number")
           ? "What number is missing from this sentence of the passage: \"" + blanked + "\"?"
           : "Which name is missing from this sentence of the passage: \"" + blanked + "\"?";
-      return QaResult.ok(question, c[1] + ". The passage says: \"" + c[0] + "\"", 1);
+      return QaResult.ok(question, c[1] + ", as in: \"" + c[0] + "\"", 1);
     }
     String longest = null;
     for (String s : sentences) if (longest == null || s.length() > longest.length()) longest = s;
