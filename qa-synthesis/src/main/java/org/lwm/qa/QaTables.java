@@ -66,6 +66,11 @@ public final class QaTables {
     }
   }
 
+  /** A map as a Row value for a MapType column of a DataFrame made from an RDD (Spark's row encoder wants Scala maps). */
+  public static scala.collection.Map<String, String> scalaMap(Map<String, String> map) {
+    return scala.collection.JavaConverters.mapAsScalaMapConverter(map).asScala();
+  }
+
   /** Short lowercase hex SHA-256 of the given strings, each length-prefixed so no two lists collide. */
   public static String sha256(int hexChars, String... parts) {
     try {

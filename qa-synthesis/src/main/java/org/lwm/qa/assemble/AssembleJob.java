@@ -140,10 +140,10 @@ public final class AssembleJob {
   }
 
   static Row toRow(LongQaAssembler.Example ex) {
-    List<Row> turns = new ArrayList<>();
-    for (LongQaAssembler.Pair p : ex.turns()) turns.add(RowFactory.create(p.question(), p.answer()));
+    Row[] turns = new Row[ex.turns().size()];
+    for (int i = 0; i < turns.length; i++) turns[i] = RowFactory.create(ex.turns().get(i).question(), ex.turns().get(i).answer());
     return RowFactory.create(ex.exampleId(), ex.targetLength(), ex.bookId(), ex.chunkStart(), ex.chunkEnd(), ex.context(), turns, ex.nTokens(),
-        ex.formatted().fields(), new LinkedHashMap<>(ex.formatted().parts()));
+        ex.formatted().fields(), QaTables.scalaMap(new LinkedHashMap<>(ex.formatted().parts())));
   }
 
   /** "32768,131072", "2k,8K", "1M": K and M are 1024 and 1024². */

@@ -180,7 +180,8 @@ public final class GenerateJob {
   /** New keys are inserted; an existing failed pair is replaced; an existing ok pair is kept. */
   static void merge(SparkSession spark, Lake lake, Dataset<Row> rows) {
     if (!lake.exists(spark, Tables.QA_PAIRS)) {
-      lake.append(spark.createDataFrame(spark.sparkContext().emptyRDD(scala.reflect.ClassTag$.MODULE$.apply(Row.class)), SCHEMA), Tables.QA_PAIRS);
+      lake.append(rows.dropDuplicates("book_id", "chunk_index", "generator", "prompt_hash"), Tables.QA_PAIRS);
+      return;
     }
     DeltaTable.forPath(spark, lake.table(Tables.QA_PAIRS)).as("t").merge(rows.as("s"), KEY)
         .whenMatched("t.status <> 'ok'").updateAll()

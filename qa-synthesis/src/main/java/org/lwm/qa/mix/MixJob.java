@@ -79,7 +79,7 @@ public final class MixJob {
         Row r = it.next();
         ChatTemplate.Formatted f = ChatTemplate.chat(r.<String>getList(1), r.<String>getList(2));
         out.add(f == null ? RowFactory.create(r.getString(0), "chat", null, null, 0, 0)
-            : RowFactory.create(r.getString(0), "chat", f.fields(), new LinkedHashMap<>(f.parts()), f.nTokens(enc), f.lossTokens(enc)));
+            : RowFactory.create(r.getString(0), "chat", f.fields(), QaTables.scalaMap(new LinkedHashMap<>(f.parts())), f.nTokens(enc), f.lossTokens(enc)));
       }
       return out.iterator();
     });
@@ -90,7 +90,7 @@ public final class MixJob {
         Row r = it.next();
         Map<String, String> parts = new LinkedHashMap<>(r.getJavaMap(2));
         int loss = new ChatTemplate.Formatted(r.getString(1), parts).lossTokens(enc);
-        out.add(RowFactory.create(r.getString(0), "long_qa", r.getString(1), parts, r.getInt(3), loss));
+        out.add(RowFactory.create(r.getString(0), "long_qa", r.getString(1), QaTables.scalaMap(parts), r.getInt(3), loss));
       }
       return out.iterator();
     });
@@ -135,9 +135,9 @@ public final class MixJob {
     for (int i = 0; i < 2; i++) {
       Row r = got.get(sources[i]);
       if (r == null) continue;
-      ex[i] = r.getLong(0);
-      loss[i] = r.getLong(1);
-      tokens[i] = r.getLong(2);
+      ex[i] = r.getLong(1);
+      loss[i] = r.getLong(2);
+      tokens[i] = r.getLong(3);
       counts.put(sources[i] + "_kept", ex[i]).put(sources[i] + "_loss_tokens", loss[i]).put(sources[i] + "_tokens", tokens[i]);
     }
     double achieved = unit.equals("examples") ? share(ex) : share(loss);
