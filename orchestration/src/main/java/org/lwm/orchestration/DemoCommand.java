@@ -42,6 +42,7 @@ final class DemoCommand implements Runnable {
     JobCounts books = BooksJob.run(spark, lake, List.of(dir.resolve("books").toString()), config);
     books.print(System.out);
     org.lwm.ingest.TokenizeJob.run(spark, lake, dir.resolve("tokenizer.model").toString(), false, config).print(System.out);
+    org.lwm.qa.QaDemo.run(spark, lake, dir.resolve("tokenizer.model").toString(), config);
 
     System.out.println("done: look inside with ./lwm lake ls" + (common.lake().root().equals(Lake.of("lake").root()) ? "" : " --lake " + lake));
   }

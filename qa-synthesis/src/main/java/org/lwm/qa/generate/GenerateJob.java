@@ -131,7 +131,7 @@ public final class GenerateJob {
   }
 
   /** Runs one task's chunks on up to {@code gen.concurrency()} threads, journalling each result as it finishes. */
-  static List<Row> generatePartition(QaGenerator gen, Journal journal, String fileName, List<Row> in) throws Exception {
+  public static List<Row> generatePartition(QaGenerator gen, Journal journal, String fileName, List<Row> in) throws Exception {
     List<Row> out = new ArrayList<>(in.size());
     if (in.isEmpty()) return out;
     Semaphore slots = IN_FLIGHT.computeIfAbsent(gen.concurrency(), Semaphore::new);
