@@ -39,6 +39,12 @@ public final class LocalChatServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  static {
+    // the JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits for
+    // the client's delayed ACK (~40 ms per request). Real inference servers (uvicorn, llama.cpp) set TCP_NODELAY too.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final HttpServer server;
   private final ExecutorService pool;
   private final long latencyMs;
