@@ -71,9 +71,12 @@ public final class Journal implements Serializable {
   /** Appends one result per line. Thread-safe. */
   public static final class Writer implements Closeable {
     private final org.apache.hadoop.fs.FSDataOutputStream out;
+    // S3A refuses or downgrades hflush (its files appear at close); plain flush is all such a stream can do
+    private final boolean syncable;
 
     Writer(org.apache.hadoop.fs.FSDataOutputStream out) {
       this.out = out;
+      this.syncable = out.hasCapability(org.apache.hadoop.fs.StreamCapabilities.HFLUSH);
     }
 
     public synchronized void append(String bookId, int chunkIndex, String generator, String promptHash, String model, QaResult r, long atMs)
@@ -83,7 +86,8 @@ public final class Journal implements Serializable {
           .put("question", r.question()).put("answer", r.answer()).put("status", r.status()).put("error", r.error())
           .put("attempts", r.attempts()).put("generated_at_ms", atMs);
       out.write((n.toString() + "\n").getBytes(StandardCharsets.UTF_8));
-      out.hflush();
+      if (syncable) out.hflush();
+      else out.flush();
     }
 
     @Override
