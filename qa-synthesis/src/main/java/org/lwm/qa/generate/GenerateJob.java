@@ -119,6 +119,7 @@ public final class GenerateJob {
       refuseBadEndpoint(gen, rows, bOk);
     }
     counts.put("ok", ok).put("failed", failed).put("attempts", attempts);
+    if (!lake.exists(spark, Tables.QA_PAIRS)) lake.append(spark.createDataFrame(List.of(), SCHEMA), Tables.QA_PAIRS); // no chunk at all
     Row total = lake.read(spark, Tables.QA_PAIRS).filter(col("generator").equalTo(gen.name()).and(col("prompt_hash").equalTo(gen.promptHash())))
         .agg(functions.count("*"), functions.sum(functions.expr("CASE WHEN status = 'ok' THEN 1 ELSE 0 END"))).first();
     counts.put("pairs_total", total.getLong(0)).put("pairs_ok_total", total.isNullAt(1) ? 0 : total.getLong(1));

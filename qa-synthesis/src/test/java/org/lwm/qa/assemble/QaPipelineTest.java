@@ -113,9 +113,6 @@ class QaPipelineTest {
       }
     }
     assertEquals(List.of("example_id", "source", "fields", "parts", "n_tokens"), List.of(lake.read(spark, QaTables.CHAT_MIX).columns()));
-    // the same mixture again: deterministic
-    MixJob.run(spark, lake, tok, config(Map.of()));
-    assertEquals(mixed.size(), lake.read(spark, QaTables.CHAT_MIX).count());
     UserError badRatio = assertThrows(UserError.class, () -> MixJob.run(spark, lake, tok, config(Map.of("qa.mix.ratio", "7-3"))));
     assertTrue(badRatio.getMessage().contains("qa.mix.ratio"));
   }

@@ -58,7 +58,7 @@ class GenerateJobTest {
           .script(marker(chunks.get(7).getString(0)), Mode.HANG)
           .hangMs(2500).retryAfter("0");
       Config config = config(Map.of("qa.openai.base_url", server.baseUrl(), "qa.openai.model", "local", "qa.openai.max_attempts", "3",
-          "qa.openai.backoff_s", "0.01", "qa.openai.timeout_s", "1", "qa.openai.concurrency", "4", "qa.generate.batch_chunks", "10"));
+          "qa.openai.backoff_s", "0.01", "qa.openai.timeout_s", "1", "qa.openai.concurrency", "4"));
       JobCounts c = GenerateJob.run(spark, lake, "openai", config);
       c.print(System.out);
       assertEquals(chunks.size(), c.get("requested"));
