@@ -113,6 +113,13 @@ class QaPipelineTest {
       }
     }
     assertEquals(List.of("example_id", "source", "fields", "parts", "n_tokens"), List.of(lake.read(spark, QaTables.CHAT_MIX).columns()));
+    // by loss tokens: chat answers are short, so long_qa is the side sampled down this time
+    JobCounts byLoss = MixJob.run(spark, lake, tok, config(Map.of("qa.mix.unit", "loss_tokens")));
+    byLoss.print(System.out);
+    assertEquals(99, byLoss.get("chat_kept"), "the scarcer side (in loss tokens) is kept whole");
+    assertTrue(byLoss.get("long_qa_kept") < qa, byLoss.asProperties().toString());
+    double share = (double) byLoss.get("chat_loss_tokens") / (byLoss.get("chat_loss_tokens") + byLoss.get("long_qa_loss_tokens"));
+    assertTrue(Math.abs(share - 0.7) < 0.15, "chat share of loss tokens " + share);
     UserError badRatio = assertThrows(UserError.class, () -> MixJob.run(spark, lake, tok, config(Map.of("qa.mix.ratio", "7-3"))));
     assertTrue(badRatio.getMessage().contains("qa.mix.ratio"));
   }
