@@ -102,9 +102,15 @@ public final class QaCommand implements Runnable {
     @Option(names = "--generator", paramLabel = "NAME", description = "Whose pairs to use: extractive or openai (config qa.generator, default extractive).")
     String generator;
 
+    @Option(names = "--model", paramLabel = "NAME", description = "openai: the model whose pairs to use (config qa.openai.model).")
+    String model;
+
     @Override
     public void run() {
       Config config = common.config();
+      if (model != null) config = config.with("qa.openai.model", model);
+      // the prompt hash that selects the pairs does not depend on the endpoint: assembling needs no URL
+      if (!config.has("qa.openai.base_url")) config = config.with("qa.openai.base_url", "http://unused.invalid/v1");
       String name = generator != null ? generator : config.get("qa.generator", "extractive");
       SparkSession spark = SparkSessions.create("qa assemble", config);
       common.lake().checkReadable(spark);
