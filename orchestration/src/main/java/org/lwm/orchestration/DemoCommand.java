@@ -42,6 +42,7 @@ final class DemoCommand implements Runnable {
     JobCounts books = BooksJob.run(spark, lake, List.of(dir.resolve("books").toString()), config);
     books.print(System.out);
     org.lwm.ingest.TokenizeJob.run(spark, lake, dir.resolve("tokenizer.model").toString(), false, config).print(System.out);
+    org.lwm.qa.QaDemo.run(spark, lake, dir.resolve("tokenizer.model").toString(), config);
     // after every step that writes examples' sources (books, QA, chat, vision): examples, then stages 2k and 8k
     org.lwm.packing.lake.PackDemo.run(spark, lake, dir.resolve("tokenizer.model"), config);
 

@@ -1,0 +1,166 @@
+package org.lwm.qa.assemble;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.lwm.core.LwmVersion;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Tables;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.qa.QaTables;
+import org.lwm.qa.generate.QaGenerator;
+import org.lwm.qa.generate.QaResult;
+
+/**
+ * {@code long_qa}: {@code chunks} + the ok pairs of one generator and prompt hash in {@code qa_pairs}, assembled by
+ * {@link LongQaAssembler} per book and target length. Rows carry DESIGN §3's columns plus {@code fields} and
+ * {@code parts} (see {@link ChatTemplate}) so the packer formats them without knowing where they came from. The
+ * table is rebuilt on every run (idempotent) with the lengths, generator, prompt hash and tokenizer in its properties.
+ */
+public final class AssembleJob {
+  public static final String JOB = "qa-assemble";
+  static final StructType TURN = new StructType().add("question", DataTypes.StringType, false).add("answer", DataTypes.StringType, false);
+  public static final StructType SCHEMA = new StructType()
+      .add("example_id", DataTypes.StringType, false)
+      .add("target_length", DataTypes.IntegerType, false)
+      .add("book_id", DataTypes.StringType, false)
+      .add("chunk_start", DataTypes.IntegerType, false)
+      .add("chunk_end", DataTypes.IntegerType, false)
+      .add("context", DataTypes.StringType, false)
+      .add("turns", DataTypes.createArrayType(TURN, false), false)
+      .add("n_tokens", DataTypes.IntegerType, false)
+      .add("fields", DataTypes.StringType, false)
+      .add("parts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false), false);
+  private static final String[] TALLIES = {"examples", "turns", "tokens", "books_too_short", "windows_without_qa", "tail_windows_dropped",
+      "chunks_dropped_to_fit"};
+
+  private AssembleJob() {}
+
+  public static LongQaAssembler.Settings settings(Config config, QaGenerator gen) {
+    String order = config.get("qa.assemble.order", "shuffle");
+    if (!order.equals("shuffle") && !order.equals("document")) {
+      throw new UserError("qa.assemble.order = " + order + ": use shuffle (seeded) or document (the chunks' order)");
+    }
+    double minFill = config.getDouble("qa.assemble.min_fill", 0.5);
+    if (minFill < 0 || minFill > 1) throw new UserError("qa.assemble.min_fill = " + minFill + ": use a share of the target length in [0, 1]");
+    return new LongQaAssembler.Settings(config.getInt("qa.assemble.max_turns", 0), order.equals("shuffle"), config.getLong("qa.assemble.seed", 0),
+        minFill, gen.name(), gen.promptHash());
+  }
+
+  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, List<Integer> lengths, QaGenerator gen, Config config) {
+    if (lengths.isEmpty()) throw new UserError("no target length given: pass --lengths, e.g. --lengths 32768,131072");
+    for (int t : lengths) if (t < 64) throw new UserError("target length " + t + " is too short for a chat example: use 64 tokens or more");
+    JobCounts counts = new JobCounts(JOB);
+    LongQaAssembler.Settings settings = settings(config, gen);
+    Dataset<Row> chunks = lake.read(spark, Tables.CHUNKS);
+    QaTables.checkTokenizer(spark, lake, Tables.CHUNKS, tokenizer);
+    if (!lake.exists(spark, Tables.QA_PAIRS)) throw new UserError("qa_pairs does not exist in " + lake + ": run lwm qa generate first");
+    Dataset<Row> pairs = lake.read(spark, Tables.QA_PAIRS)
+        .filter(col("generator").equalTo(gen.name()).and(col("prompt_hash").equalTo(gen.promptHash())).and(col("status").equalTo(QaResult.OK)))
+        .select(col("book_id").as("p_book"), col("chunk_index").as("p_chunk"), col("question"), col("answer"));
+    long nPairs = pairs.count();
+    if (nPairs == 0) {
+      throw new UserError("qa_pairs has no ok pair for generator " + gen.name() + " with prompt hash " + gen.promptHash()
+          + ": run lwm qa generate with the same generator and settings first");
+    }
+    counts.put("chunks", chunks.count()).put("pairs_ok", nPairs).put("generator", gen.name()).put("prompt_hash", gen.promptHash());
+
+    Dataset<Row> books = chunks.join(pairs, col("book_id").equalTo(col("p_book")).and(col("chunk_index").equalTo(col("p_chunk"))), "left")
+        .groupBy("book_id")
+        .agg(functions.collect_list(functions.struct(col("chunk_index"), col("text"), col("n_tokens"), col("question"), col("answer"))).as("chunks"));
+    counts.put("books", books.count());
+
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<SentencePieceTokenizer> tok = jsc.broadcast(tokenizer);
+    Map<String, LongAccumulator> acc = new HashMap<>();
+    for (int t : lengths) for (String name : TALLIES) acc.put(name + "_" + t, spark.sparkContext().longAccumulator(name + "_" + t));
+    List<Integer> ts = List.copyOf(lengths);
+    JavaRDD<Row> rows = books.javaRDD().mapPartitions(it -> {
+      LongQaAssembler assembler = new LongQaAssembler(tok.value(), settings);
+      List<Row> out = new ArrayList<>();
+      while (it.hasNext()) {
+        Row book = it.next();
+        String bookId = book.getString(0);
+        TreeMap<Integer, Row> byIndex = new TreeMap<>();
+        for (Row c : book.<Row>getList(1)) byIndex.put(c.getInt(0), c);
+        List<LongQaAssembler.ChunkText> texts = new ArrayList<>();
+        Map<Integer, LongQaAssembler.Pair> byChunk = new HashMap<>();
+        for (Row c : byIndex.values()) {
+          texts.add(new LongQaAssembler.ChunkText(c.getInt(0), c.getString(1), c.getInt(2)));
+          if (!c.isNullAt(3)) byChunk.put(c.getInt(0), new LongQaAssembler.Pair(c.getInt(0), c.getString(3), c.getString(4)));
+        }
+        for (int t : ts) {
+          LongQaAssembler.Tally tally = new LongQaAssembler.Tally();
+          for (LongQaAssembler.Example ex : assembler.assemble(bookId, texts, byChunk, t, tally)) out.add(toRow(ex));
+          long[] v = {tally.examples, tally.turns, tally.tokens, tally.booksTooShort, tally.windowsWithoutQa, tally.tailWindowsDropped, tally.chunksDroppedToFit};
+          for (int i = 0; i < TALLIES.length; i++) acc.get(TALLIES[i] + "_" + t).add(v[i]);
+        }
+      }
+      return out.iterator();
+    });
+    lake.overwrite(spark.createDataFrame(rows, SCHEMA), Tables.LONG_QA);
+    tok.destroy();
+
+    Map<Integer, Row> stats = new HashMap<>();
+    for (Row r : lake.read(spark, Tables.LONG_QA).groupBy("target_length").agg(functions.max("n_tokens"), functions.avg("n_tokens")).collectAsList()) {
+      stats.put(r.getInt(0), r);
+    }
+    for (int t : lengths) {
+      for (String name : TALLIES) counts.put(name + "_" + t, acc.get(name + "_" + t).value());
+      Row s = stats.get(t);
+      counts.put("max_tokens_" + t, s == null ? 0 : s.getInt(1));
+      counts.put("fill_percent_" + t, s == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", 100 * s.getDouble(2) / t));
+    }
+    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
+    props.put(QaTables.TOKENIZER_PROPERTY, tokenizer.identity());
+    props.put("lwm.qa.lengths", lengths.toString().replaceAll("[\\[\\] ]", ""));
+    props.put("lwm.code_version", LwmVersion.get());
+    props.put("lwm.config_hash", config.hash("qa.assemble"));
+    lake.setProperties(spark, Tables.LONG_QA, props);
+    return counts;
+  }
+
+  static Row toRow(LongQaAssembler.Example ex) {
+    Row[] turns = new Row[ex.turns().size()];
+    for (int i = 0; i < turns.length; i++) turns[i] = RowFactory.create(ex.turns().get(i).question(), ex.turns().get(i).answer());
+    return RowFactory.create(ex.exampleId(), ex.targetLength(), ex.bookId(), ex.chunkStart(), ex.chunkEnd(), ex.context(), turns, ex.nTokens(),
+        ex.formatted().fields(), QaTables.scalaMap(new LinkedHashMap<>(ex.formatted().parts())));
+  }
+
+  /** "32768,131072", "2k,8K", "1M": K and M are 1024 and 1024². */
+  public static List<Integer> parseLengths(String spec) {
+    List<Integer> out = new ArrayList<>();
+    for (String s : spec.split(",")) {
+      String v = s.strip().toUpperCase(java.util.Locale.ROOT);
+      if (v.isEmpty()) continue;
+      long mult = v.endsWith("K") ? 1024 : v.endsWith("M") ? 1024 * 1024 : 1;
+      try {
+        long n = Long.parseLong(mult == 1 ? v : v.substring(0, v.length() - 1)) * mult;
+        if (n <= 0 || n > Integer.MAX_VALUE) throw new NumberFormatException();
+        if (!out.contains((int) n)) out.add((int) n);
+      } catch (NumberFormatException e) {
+        throw new UserError("target length '" + s.strip() + "' is not a positive token count: use e.g. 32768, 32K or 1M");
+      }
+    }
+    return out;
+  }
+}
