@@ -1,0 +1,142 @@
+package org.lwm.vqgan.model;
+
+import java.nio.FloatBuffer;
+
+/**
+ * A 2-D convolution over NHWC maps with an HWIO kernel (Flax's layout), computed as im2col + GEMM in tiles:
+ * each tile of output pixels gathers its receptive fields into a [pixels × (kh·kw·cin)] matrix (for a
+ * stride-1 3×3 window, three contiguous runs of 3·cin floats per pixel, since NHWC keeps neighbouring
+ * pixels' channels adjacent) and multiplies it by the kernel viewed as [(kh·kw·cin) × cout]: HWIO is already
+ * that matrix, row-major. Tiles run on {@link Parallel}'s threads, one GEMM call each.
+ *
+ * <p>Padding: {@link Padding#SAME} is Flax's default for odd kernels at stride 1 (pad (k−1)/2 each side);
+ * {@link Padding#BOTTOM_RIGHT} is LWM's Downsample (pad bottom and right by one, then VALID), which at
+ * stride 2 makes a 3×3 window start at the pixel itself. Positions outside the input read zero.
+ */
+public final class Conv2d {
+  public enum Padding { SAME, BOTTOM_RIGHT }
+
+  /** Floats of gathered input per tile: large enough that repacking the kernel per call stays cheap. */
+  private static final int TILE_FLOATS = 1 << 20;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  public final int kh;
+  public final int kw;
+  public final int cin;
+  public final int cout;
+  public final int stride;
+  public final Padding padding;
+  private final FloatBuffer kernel; // [(kh·kw·cin) × cout]
+  private final float[] bias;
+  private final Gemm gemm;
+
+  public Conv2d(float[] kernelHwio, float[] bias, int kh, int kw, int cin, int cout, int stride, Padding padding, Gemm gemm) {
+    if (kernelHwio.length != kh * kw * cin * cout) throw new IllegalArgumentException("kernel has " + kernelHwio.length + " values, not " + kh + "x" + kw + "x" + cin + "x" + cout);
+    if (bias.length != cout) throw new IllegalArgumentException("bias has " + bias.length + " values, not " + cout);
+    this.kh = kh;
+    this.kw = kw;
+    this.cin = cin;
+    this.cout = cout;
+    this.stride = stride;
+    this.padding = padding;
+    this.kernel = Gemm.allocate(kernelHwio.length);
+    this.kernel.put(0, kernelHwio);
+    this.bias = bias.clone();
+    this.gemm = gemm;
+  }
+
+  public int outSize(int in) {
+    return padding == Padding.SAME ? (in + stride - 1) / stride : (in + 1 - kh) / stride + 1;
+  }
+
+  /** Multiply-adds ×2 for one image of the given input size (for GFLOP/s figures). */
+  public double flops(int h, int w) {
+    return 2.0 * outSize(h) * outSize(w) * kh * kw * cin * cout;
+  }
+
+  public FeatureMap forward(FeatureMap x) {
+    if (x.c != cin) throw new IllegalArgumentException("convolution expects " + cin + " input channels, got " + x.c);
+    int oh = outSize(x.h);
+    int ow = outSize(x.w);
+    FeatureMap out = new FeatureMap(x.n, oh, ow, cout);
+    int k = kh * kw * cin;
+    int m = out.pixels();
+    int perThread = (m + 2 * Parallel.threads() - 1) / (2 * Parallel.threads());
+    int tile = Math.max(16, Math.min(perThread, Math.max(64, TILE_FLOATS / k)));
+    int tiles = (m + tile - 1) / tile;
+    boolean pointwise = kh == 1 && kw == 1 && stride == 1;
+    Parallel.forEach(tiles, t -> {
+      int p0 = t * tile;
+      int rows = Math.min(tile, m - p0);
+      Scratch s = SCRATCH.get();
+      FloatBuffer a = s.a(rows * k);
+      if (pointwise) a.put(0, x.data, p0 * cin, rows * cin);
+      else gather(x, oh, ow, p0, rows, a, s.zeros(kw * cin));
+      FloatBuffer c = s.c(rows * cout);
+      gemm.sgemm(rows, cout, k, a, k, kernel, cout, 0f, c, cout);
+      int o = p0 * cout;
+      c.get(0, out.data, o, rows * cout);
+      for (int r = 0; r < rows; r++, o += cout) {
+        for (int j = 0; j < cout; j++) out.data[o + j] += bias[j];
+      }
+    });
+    return out;
+  }
+
+  /** im2col for output pixels p0 … p0+rows−1 (over the whole batch) into a, row r = pixel p0+r. */
+  private void gather(FeatureMap x, int oh, int ow, int p0, int rows, FloatBuffer a, float[] zeros) {
+    int pad = padding == Padding.SAME ? (kh - 1) / 2 : 0;
+    int padW = padding == Padding.SAME ? (kw - 1) / 2 : 0;
+    int k = kh * kw * cin;
+    int run = kw * cin;
+    for (int r = 0; r < rows; r++) {
+      int p = p0 + r;
+      int b = p / (oh * ow);
+      int rem = p - b * oh * ow;
+      int oy = rem / ow;
+      int ox = rem - oy * ow;
+      int ix0 = ox * stride - padW;
+      int dst = r * k;
+      for (int ky = 0; ky < kh; ky++, dst += run) {
+        int iy = oy * stride + ky - pad;
+        if (iy < 0 || iy >= x.h) {
+          a.put(dst, zeros, 0, run);
+          continue;
+        }
+        int rowBase = (b * x.h + iy) * x.w;
+        if (ix0 >= 0 && ix0 + kw <= x.w) {
+          a.put(dst, x.data, (rowBase + ix0) * cin, run); // the window's row is contiguous in NHWC
+        } else {
+          for (int kx = 0; kx < kw; kx++) {
+            int ix = ix0 + kx;
+            if (ix < 0 || ix >= x.w) a.put(dst + kx * cin, zeros, 0, cin);
+            else a.put(dst + kx * cin, x.data, (rowBase + ix) * cin, cin);
+          }
+        }
+      }
+    }
+  }
+
+  /** Per-thread direct buffers, grown on demand and kept for the thread's life. */
+  private static final class Scratch {
+    private FloatBuffer a = Gemm.allocate(1);
+    private FloatBuffer c = Gemm.allocate(1);
+    private float[] zeros = new float[0];
+
+    FloatBuffer a(int floats) {
+      if (a.capacity() < floats) a = Gemm.allocate(floats);
+      return a;
+    }
+
+    FloatBuffer c(int floats) {
+      if (c.capacity() < floats) c = Gemm.allocate(floats);
+      return c;
+    }
+
+    float[] zeros(int n) {
+      if (zeros.length < n) zeros = new float[n];
+      return zeros;
+    }
+  }
+}
