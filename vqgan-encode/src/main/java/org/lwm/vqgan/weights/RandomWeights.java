@@ -15,9 +15,15 @@ public final class RandomWeights {
   private RandomWeights() {}
 
   public static Checkpoint create(VqganConfig config, long seed) {
+    return create(config, seed, true);
+  }
+
+  /** Without the decoder's tensors when only encoding (LWM's decoder is ~60% of the parameters). */
+  public static Checkpoint create(VqganConfig config, long seed, boolean withDecoder) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, int[]> e : parameterShapes(config).entrySet()) {
       String name = e.getKey();
+      if (!withDecoder && (name.startsWith("decoder/") || name.startsWith("post_quant_conv/"))) continue;
       int[] shape = e.getValue();
       int n = 1;
       for (int d : shape) n *= d;
