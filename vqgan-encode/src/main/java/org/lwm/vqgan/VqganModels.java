@@ -18,7 +18,8 @@ import org.lwm.vqgan.weights.RandomWeights;
 /**
  * Where a model comes from, by its spec: a checkpoint file (path, file://, s3a://, hdfs://; LWM's pickle or
  * safetensors) or {@code random:SEED} (LWM's architecture, seeded random weights) or {@code random:SEED:small}
- * (the same layout at a quarter of the channels: 32 base channels, same code grid and codebook — for tests).
+ * (the same layout at a quarter of the channels: 32 base channels, same code grid and codebook) or
+ * {@code random:SEED:tiny} (three levels of 32…64 channels: a 16×16 grid from 64×64 frames — for tests).
  * Models are kept once per JVM by spec, so every Spark task of an executor shares one.
  */
 public final class VqganModels {
@@ -29,6 +30,11 @@ public final class VqganModels {
   /** The small architecture of {@code random:SEED:small}. */
   public static VqganConfig small() {
     return new VqganConfig(3, 32, new int[] {1, 2, 2, 4, 6}, 2, 64, 8192, 64);
+  }
+
+  /** The three-level architecture of {@code random:SEED:tiny}. */
+  public static VqganConfig tiny() {
+    return new VqganConfig(3, 32, new int[] {1, 2, 2}, 2, 64, 8192, 64);
   }
 
   public static Vqgan get(String spec) {
@@ -47,10 +53,16 @@ public final class VqganModels {
       try {
         seed = Long.parseLong(parts[1]);
       } catch (RuntimeException e) {
-        throw new UserError("checkpoint spec '" + spec + "' is not random:SEED or random:SEED:small");
+        throw new UserError("checkpoint spec '" + spec + "' is not random:SEED[:small|:tiny]");
       }
-      VqganConfig c = parts.length > 2 && parts[2].equals("small") ? small() : VqganConfig.lwm();
-      if (parts.length > 3 || (parts.length == 3 && !parts[2].equals("small"))) throw new UserError("checkpoint spec '" + spec + "' is not random:SEED or random:SEED:small");
+      String arch = parts.length > 2 ? parts[2] : "lwm";
+      VqganConfig c = switch (arch) {
+        case "lwm" -> VqganConfig.lwm();
+        case "small" -> small();
+        case "tiny" -> tiny();
+        default -> throw new UserError("checkpoint spec '" + spec + "' is not random:SEED[:small|:tiny]");
+      };
+      if (parts.length > 3) throw new UserError("checkpoint spec '" + spec + "' is not random:SEED[:small|:tiny]");
       return RandomWeights.create(c, seed, withDecoder);
     }
     return Checkpoint.read(localCopy(spec, hadoop));
