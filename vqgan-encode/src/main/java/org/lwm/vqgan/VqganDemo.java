@@ -31,6 +31,7 @@ public final class VqganDemo {
   /** Writes the clips into {@code dir} (kept when already there, so re-runs see the same bytes). */
   public static Path makeVideos(Path dir) {
     System.setProperty("java.awt.headless", "true");
+    avutil.av_log_set_level(avutil.AV_LOG_ERROR); // the recorder prints every stream at INFO otherwise
     try {
       Files.createDirectories(dir);
       clip(dir.resolve("shapes.mp4"), 0);
