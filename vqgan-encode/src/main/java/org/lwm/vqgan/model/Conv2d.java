@@ -17,9 +17,15 @@ public final class Conv2d {
   public enum Padding { SAME, BOTTOM_RIGHT }
 
   /** Floats of gathered input per tile: large enough that repacking the kernel per call stays cheap. */
-  private static final int TILE_FLOATS = 1 << 20;
+  private static final int TILE_FLOATS = Integer.getInteger("lwm.vqgan.tile_floats", 1 << 20);
+
+  /** Fewer rows than this per GEMM call and repacking the kernel per call costs more than it should. */
+  private static final int MIN_ROWS = 128;
+  /** Largest gathered matrix built whole for a small map (64 MiB). */
+  private static final long SHARED_FLOATS = 16L << 20;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<Scratch> SHARED = ThreadLocal.withInitial(Scratch::new);
 
   public final int kh;
   public final int kw;
@@ -63,9 +69,10 @@ public final class Conv2d {
     int k = kh * kw * cin;
     int m = out.pixels();
     int perThread = (m + 2 * Parallel.threads() - 1) / (2 * Parallel.threads());
+    boolean pointwise = kh == 1 && kw == 1 && stride == 1;
+    if (Math.min(perThread, TILE_FLOATS / k) < MIN_ROWS && (long) m * k <= SHARED_FLOATS) return forwardSmall(x, out, m, k, pointwise);
     int tile = Math.max(16, Math.min(perThread, Math.max(64, TILE_FLOATS / k)));
     int tiles = (m + tile - 1) / tile;
-    boolean pointwise = kh == 1 && kw == 1 && stride == 1;
     Parallel.forEach(tiles, t -> {
       int p0 = t * tile;
       int rows = Math.min(tile, m - p0);
@@ -81,6 +88,47 @@ public final class Conv2d {
         for (int j = 0; j < cout; j++) out.data[o + j] += bias[j];
       }
     });
+    return out;
+  }
+
+  /**
+   * Small maps with wide kernels (the late levels): tiles of a few dozen rows would each repack the whole
+   * kernel (up to 6912×768 floats) for little work, so every row is gathered once into one shared matrix and
+   * the product is split over blocks of rows and of output channels instead.
+   */
+  private FeatureMap forwardSmall(FeatureMap x, FeatureMap out, int m, int k, boolean pointwise) {
+    int threads = Parallel.threads();
+    Scratch shared = SHARED.get(); // the calling thread's: tasks that encode at once each have their own
+    FloatBuffer a = shared.a(m * k);
+    FloatBuffer c = shared.c(m * cout);
+    if (pointwise) {
+      a.put(0, x.data, 0, m * cin);
+    } else {
+      int chunks = Math.max(1, Math.min(m / 16, 4 * threads));
+      int per = (m + chunks - 1) / chunks;
+      Parallel.forEach(chunks, t -> {
+        int r0 = t * per;
+        int rows = Math.min(per, m - r0);
+        if (rows > 0) gather(x, out.h, out.w, r0, rows, a.slice(r0 * k, rows * k), SCRATCH.get().zeros(kw * cin));
+      });
+    }
+    int rowsPer = Math.min(m, 4 * MIN_ROWS);
+    int mTiles = (m + rowsPer - 1) / rowsPer;
+    int nBlocks = Math.max(1, (2 * threads + mTiles - 1) / mTiles);
+    int cols = Math.min(cout, ((cout + nBlocks - 1) / nBlocks + 15) / 16 * 16);
+    int nTiles = (cout + cols - 1) / cols;
+    Parallel.forEach(mTiles * nTiles, t -> {
+      int m0 = (t / nTiles) * rowsPer;
+      int n0 = (t % nTiles) * cols;
+      int rows = Math.min(rowsPer, m - m0);
+      int width = Math.min(cols, cout - n0);
+      gemm.sgemm(rows, width, k, a.slice(m0 * k, rows * k), k, kernel.slice(n0, kernel.capacity() - n0), cout, 0f,
+          c.slice(m0 * cout + n0, m * cout - m0 * cout - n0), cout);
+    });
+    c.get(0, out.data, 0, m * cout);
+    for (int o = 0; o < m * cout; o += cout) {
+      for (int j = 0; j < cout; j++) out.data[o + j] += bias[j];
+    }
     return out;
   }
 
