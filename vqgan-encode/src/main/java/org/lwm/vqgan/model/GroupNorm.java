@@ -85,8 +85,8 @@ public final class GroupNorm {
       for (int p = from; p < to; p++) {
         int base = (img * hw + p) * c;
         for (int j = 0; j < c; j++) o[base + j] = (d[base + j] - mean[mo + j]) * mul[mo + j] + bias[j];
+        if (silu) silu(o, base, base + c); // while the pixel is in L1
       }
-      if (silu) silu(o, (img * hw + from) * c, (img * hw + to) * c);
     });
     return out;
   }
