@@ -62,15 +62,22 @@ public final class Conv2d {
   }
 
   public FeatureMap forward(FeatureMap x) {
+    return forward(x, null);
+  }
+
+  /** conv(x) + residual (same shape as the output), the add done while the output is copied out of the GEMM's buffer. */
+  public FeatureMap forward(FeatureMap x, FeatureMap residual) {
     if (x.c != cin) throw new IllegalArgumentException("convolution expects " + cin + " input channels, got " + x.c);
     int oh = outSize(x.h);
     int ow = outSize(x.w);
     FeatureMap out = new FeatureMap(x.n, oh, ow, cout);
+    if (residual != null && residual.data.length != out.data.length) throw new IllegalArgumentException("residual does not match the convolution's output");
+    float[] res = residual == null ? null : residual.data;
     int k = kh * kw * cin;
     int m = out.pixels();
     int perThread = (m + 2 * Parallel.threads() - 1) / (2 * Parallel.threads());
     boolean pointwise = kh == 1 && kw == 1 && stride == 1;
-    if (Math.min(perThread, TILE_FLOATS / k) < MIN_ROWS && (long) m * k <= SHARED_FLOATS) return forwardSmall(x, out, m, k, pointwise);
+    if (Math.min(perThread, TILE_FLOATS / k) < MIN_ROWS && (long) m * k <= SHARED_FLOATS) return forwardSmall(x, out, m, k, pointwise, res);
     int tile = Math.max(16, Math.min(perThread, Math.max(64, TILE_FLOATS / k)));
     int tiles = (m + tile - 1) / tile;
     Parallel.forEach(tiles, t -> {
@@ -84,9 +91,7 @@ public final class Conv2d {
       gemm.sgemm(rows, cout, k, a, k, kernel, cout, 0f, c, cout);
       int o = p0 * cout;
       c.get(0, out.data, o, rows * cout);
-      for (int r = 0; r < rows; r++, o += cout) {
-        for (int j = 0; j < cout; j++) out.data[o + j] += bias[j];
-      }
+      addBias(out.data, res, o, rows);
     });
     return out;
   }
@@ -96,7 +101,7 @@ public final class Conv2d {
    * kernel (up to 6912×768 floats) for little work, so every row is gathered once into one shared matrix and
    * the product is split over blocks of rows and of output channels instead.
    */
-  private FeatureMap forwardSmall(FeatureMap x, FeatureMap out, int m, int k, boolean pointwise) {
+  private FeatureMap forwardSmall(FeatureMap x, FeatureMap out, int m, int k, boolean pointwise, float[] res) {
     int threads = Parallel.threads();
     Scratch shared = SHARED.get(); // the calling thread's: tasks that encode at once each have their own
     FloatBuffer a = shared.a(m * k);
@@ -126,10 +131,19 @@ public final class Conv2d {
           c.slice(m0 * cout + n0, m * cout - m0 * cout - n0), cout);
     });
     c.get(0, out.data, 0, m * cout);
-    for (int o = 0; o < m * cout; o += cout) {
-      for (int j = 0; j < cout; j++) out.data[o + j] += bias[j];
-    }
+    addBias(out.data, res, 0, m);
     return out;
+  }
+
+  /** out[rows from o] += bias (+ residual). */
+  private void addBias(float[] out, float[] res, int o, int rows) {
+    for (int r = 0; r < rows; r++, o += cout) {
+      if (res == null) {
+        for (int j = 0; j < cout; j++) out[o + j] += bias[j];
+      } else {
+        for (int j = 0; j < cout; j++) out[o + j] += bias[j] + res[o + j];
+      }
+    }
   }
 
   /** im2col for output pixels p0 … p0+rows−1 (over the whole batch) into a, row r = pixel p0+r. */
