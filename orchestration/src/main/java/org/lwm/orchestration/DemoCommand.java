@@ -43,6 +43,12 @@ final class DemoCommand implements Runnable {
     books.print(System.out);
     org.lwm.ingest.TokenizeJob.run(spark, lake, dir.resolve("tokenizer.model").toString(), false, config).print(System.out);
     org.lwm.qa.QaDemo.run(spark, lake, dir.resolve("tokenizer.model").toString(), config);
+    // videos: short clips made here (under the lake root when it is local), probed by ingest, encoded to VQGAN codes with seeded weights
+    Path clips = org.lwm.vqgan.VqganDemo.makeVideos(lake.isLocal()
+        ? Path.of(java.net.URI.create(lake.root())).resolve("_demo_videos") : Path.of(System.getProperty("java.io.tmpdir"), "lwm-demo-videos"));
+    org.lwm.ingest.video.VideosJob.run(spark, lake, List.of(clips.toString()), null, config).print(System.out);
+    org.lwm.vqgan.VqganDemo.encode(spark, lake, config).print(System.out);
+
     // after every step that writes examples' sources (books, QA, chat, vision): examples, then stages 2k and 8k
     org.lwm.packing.lake.PackDemo.run(spark, lake, dir.resolve("tokenizer.model"), config);
 

@@ -1,0 +1,182 @@
+package org.lwm.vqgan;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+import org.lwm.core.LwmVersion;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
+import org.lwm.core.lake.JobCounts;
+import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Rejects;
+import org.lwm.core.lake.Tables;
+import org.lwm.vqgan.frames.Sampling;
+import org.lwm.vqgan.frames.VideoFrames;
+import org.lwm.vqgan.model.Vqgan;
+
+/**
+ * {@code vision_tokens}: the sampled frames of every video in {@code videos}, each encoded to its grid of
+ * VQGAN codes (one row per frame: video_id, frame_index = the frame's place among the sampled ones,
+ * timestamp_s, codes). One task per video; the model is loaded once per executor JVM ({@link VqganModels})
+ * and frames are encoded in batches. Idempotent per video: a video that already has rows is not encoded again,
+ * and the table records the checkpoint and the sampling it was made with; another checkpoint or sampling is
+ * refused unless {@code overwrite}. Videos that FFmpeg cannot decode go to {@code rejects} with its reason.
+ */
+public final class EncodeVideosJob {
+  public static final String JOB = "vqgan-encode-videos";
+  public static final String CHECKPOINT_PROPERTY = "lwm.vqgan.checkpoint";
+  public static final String SAMPLING_PROPERTY = "lwm.vqgan.sampling";
+
+  public static final StructType SCHEMA = new StructType()
+      .add("video_id", DataTypes.StringType, false)
+      .add("frame_index", DataTypes.IntegerType, false)
+      .add("timestamp_s", DataTypes.DoubleType, false)
+      .add("codes", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+
+  /** What a task returns per video: frames, or a failure. */
+  private static final StructType RESULT = new StructType()
+      .add("video_id", DataTypes.StringType, false)
+      .add("uri", DataTypes.StringType, false)
+      .add("frame_index", DataTypes.IntegerType, true)
+      .add("timestamp_s", DataTypes.DoubleType, true)
+      .add("codes", DataTypes.createArrayType(DataTypes.IntegerType, false), true)
+      .add("reason", DataTypes.StringType, true)
+      .add("detail", DataTypes.StringType, true);
+
+  private EncodeVideosJob() {}
+
+  /** The job's settings. */
+  public record Settings(String checkpoint, Sampling sampling, int batch, int size, boolean overwrite) implements Serializable {}
+
+  public static JobCounts run(SparkSession spark, Lake lake, Settings s, Config config) {
+    JobCounts counts = new JobCounts(JOB);
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    String identity = VqganModels.identity(s.checkpoint(), hadoop);
+    Dataset<Row> videos = lake.read(spark, Tables.VIDEOS).select("video_id", "uri");
+    boolean exists = lake.exists(spark, Tables.VISION_TOKENS);
+    if (exists && !s.overwrite()) {
+      Map<String, String> props = lake.properties(spark, Tables.VISION_TOKENS);
+      String had = props.get(CHECKPOINT_PROPERTY);
+      String sampled = props.get(SAMPLING_PROPERTY);
+      if ((had != null && !had.equals(identity)) || (sampled != null && !sampled.equals(s.sampling().describe()))) {
+        throw new UserError("vision_tokens in " + lake + " was made with checkpoint " + had + " sampling " + sampled + ", not " + identity + " sampling "
+            + s.sampling().describe() + ": pass --overwrite to re-encode every video");
+      }
+    }
+    boolean rebuild = !exists || s.overwrite();
+    Dataset<Row> todo = rebuild ? videos
+        : videos.join(lake.read(spark, Tables.VISION_TOKENS).select(col("video_id").as("done_id")).distinct(), col("video_id").equalTo(col("done_id")), "left_anti");
+    List<Row> work = todo.select("video_id", "uri").collectAsList();
+    long total = videos.count();
+    counts.put("videos", total).put("to_encode", work.size()).put("unchanged", rebuild ? 0 : total - work.size());
+
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
+    List<String[]> items = new ArrayList<>();
+    for (Row r : work) items.add(new String[] {r.getString(0), r.getString(1)});
+    JavaRDD<Row> results = jsc.parallelize(items, Math.max(1, items.size()))
+        .mapPartitions(it -> encodePartition(it, s, conf.value().value()));
+    Dataset<Row> all = spark.createDataFrame(results, RESULT).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> frames = all.filter(col("reason").isNull()).select("video_id", "frame_index", "timestamp_s", "codes");
+      if (rebuild) lake.overwrite(frames, Tables.VISION_TOKENS);
+      else if (!work.isEmpty()) lake.append(frames, Tables.VISION_TOKENS);
+      List<Row> failed = all.filter(col("reason").isNotNull()).select("uri", "reason", "detail").collectAsList();
+      List<org.lwm.core.lake.Reject> rejects = new ArrayList<>();
+      Map<String, Long> byReason = new TreeMap<>();
+      Timestamp now = new Timestamp(System.currentTimeMillis());
+      for (Row r : failed) {
+        rejects.add(new org.lwm.core.lake.Reject(JOB, r.getString(0), r.getString(1), r.getString(2), now));
+        byReason.merge(r.getString(1), 1L, Long::sum);
+      }
+      Rejects.record(spark, lake, rejects);
+      long written = all.filter(col("reason").isNull()).count();
+      long encodedVideos = work.size() - failed.size();
+      counts.put("encoded", encodedVideos).put("rejected", failed.size());
+      byReason.forEach((k, v) -> counts.put("rejected." + k, v));
+      counts.put("frames", written);
+      counts.put("frames_per_s", String.format("%.2f", written / Math.max(1e-9, counts.seconds())));
+    } finally {
+      all.unpersist();
+      conf.destroy();
+    }
+    if (!lake.exists(spark, Tables.VISION_TOKENS)) lake.overwrite(spark.createDataFrame(List.of(), SCHEMA), Tables.VISION_TOKENS);
+    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
+    props.put(CHECKPOINT_PROPERTY, identity);
+    props.put(SAMPLING_PROPERTY, s.sampling().describe());
+    props.put("lwm.vqgan.size", String.valueOf(s.size()));
+    props.put("lwm.code_version", LwmVersion.get());
+    props.put("lwm.config_hash", config.hash("vqgan"));
+    lake.setProperties(spark, Tables.VISION_TOKENS, props);
+    return counts;
+  }
+
+  /** Runs in a task: decode and encode each video of the partition. */
+  static Iterator<Row> encodePartition(Iterator<String[]> videos, Settings s, Configuration hadoop) {
+    Vqgan model = VqganModels.get(s.checkpoint(), hadoop);
+    List<Row> out = new ArrayList<>();
+    while (videos.hasNext()) {
+      String[] v = videos.next();
+      out.addAll(encodeVideo(model, v[0], v[1], s, hadoop));
+    }
+    return out.iterator();
+  }
+
+  static List<Row> encodeVideo(Vqgan model, String videoId, String uri, Settings s, Configuration hadoop) {
+    List<Row> rows = new ArrayList<>();
+    Path local = null;
+    boolean temporary = false;
+    try {
+      if (uri.startsWith("file:")) {
+        local = Path.of(java.net.URI.create(uri));
+      } else {
+        org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(uri);
+        local = Files.createTempFile("lwm-vqgan-", "-" + src.getName());
+        temporary = true;
+        try (InputStream in = src.getFileSystem(hadoop).open(src)) {
+          Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      FrameEncoder enc = new FrameEncoder(model, s.size(), s.batch(),
+          e -> rows.add(RowFactory.create(videoId, uri, e.index(), e.timestampS(), e.codes(), null, null)));
+      VideoFrames.read(local.toString(), s.sampling(), enc::add);
+      enc.flush();
+      return rows;
+    } catch (VideoFrames.Failure f) {
+      return List.of(RowFactory.create(videoId, uri, null, null, null, f.reason, f.getMessage()));
+    } catch (IOException e) {
+      return List.of(RowFactory.create(videoId, uri, null, null, null, "unreadable", String.valueOf(e.getMessage())));
+    } finally {
+      if (temporary) {
+        try {
+          Files.deleteIfExists(local);
+        } catch (IOException ignored) {
+          // a temp file left behind is harmless
+        }
+      }
+    }
+  }
+}

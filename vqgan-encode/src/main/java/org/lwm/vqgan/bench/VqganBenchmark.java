@@ -1,0 +1,78 @@
+package org.lwm.vqgan.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.lwm.vqgan.model.FeatureMap;
+import org.lwm.vqgan.model.Parallel;
+import org.lwm.vqgan.model.Vqgan;
+import org.lwm.vqgan.model.VqganConfig;
+import org.lwm.vqgan.weights.Checkpoint;
+import org.lwm.vqgan.weights.RandomWeights;
+import org.lwm.vqgan.weights.Safetensors;
+
+/**
+ * bench/vqgan.sh's Java side: LWM's full-size VQGAN encoder (seeded random weights) on random 256×256 frames.
+ * {@code prepare DIR} writes the weights (safetensors) and the frames (raw float32) that both sides use;
+ * {@code run DIR THREADS FRAMES BATCH} encodes them after one warm-up batch and prints frames/s, GFLOP/s and
+ * writes the codes to DIR/codes-java.i32 (bench/vqgan.sh compares them with PyTorch's).
+ */
+public final class VqganBenchmark {
+  private VqganBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[1]);
+    if (args[0].equals("prepare")) {
+      int frames = Integer.parseInt(args[2]);
+      Files.createDirectories(dir);
+      // the encoder's tensors only; a codebook spread like the latents (Flax's ±1/8192 init makes nearly every
+      // code a near-tie, so the two sides' codes could not be compared)
+      java.util.Map<String, org.lwm.vqgan.weights.Tensor> enc = new java.util.TreeMap<>();
+      RandomWeights.create(VqganConfig.lwm(), 42).tensors().forEach((k, v) -> {
+        if (!k.startsWith("decoder/") && !k.startsWith("post_quant")) enc.put(k, v);
+      });
+      float[] e = enc.get("quantize/embeddings").data();
+      SplittableRandom er = new SplittableRandom(2);
+      for (int i = 0; i < e.length; i++) e[i] = (float) ((er.nextDouble() * 2 - 1) * 0.5);
+      Safetensors.write(dir.resolve("weights.safetensors"), enc);
+      float[] px = new float[frames * 256 * 256 * 3];
+      SplittableRandom r = new SplittableRandom(1);
+      for (int i = 0; i < px.length; i++) px[i] = (float) (r.nextInt(256) / 127.5 - 1);
+      ByteBuffer b = ByteBuffer.allocate(px.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(px);
+      Files.write(dir.resolve("frames.f32"), b.array());
+      return;
+    }
+    int threads = Integer.parseInt(args[2]);
+    int frames = Integer.parseInt(args[3]);
+    int batch = Integer.parseInt(args[4]);
+    Parallel.setThreads(threads);
+    Vqgan model = new Vqgan(Checkpoint.read(dir.resolve("weights.safetensors")));
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("frames.f32"))).order(ByteOrder.LITTLE_ENDIAN);
+    float[] all = new float[b.remaining() / 4];
+    b.asFloatBuffer().get(all);
+    int per = 256 * 256 * 3;
+    if (all.length / per < frames) throw new IllegalArgumentException("only " + all.length / per + " frames prepared");
+    model.encode(slice(all, 0, Math.min(batch, frames)));  // warm-up: JIT, scratch buffers
+    ByteBuffer codesOut = ByteBuffer.allocate(frames * 256 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    long t0 = System.nanoTime();
+    for (int f = 0; f < frames; f += batch) {
+      int n = Math.min(batch, frames - f);
+      for (int[] codes : model.encode(slice(all, f, n))) for (int c : codes) codesOut.putInt(c);
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    Files.write(dir.resolve("codes-java.i32"), codesOut.array());
+    double gflop = model.encoder().flops(256) / 1e9;
+    System.out.printf("java    threads=%d frames=%d batch=%d  %.3f frames/s  %.1f GFLOP/s  (%.1f GFLOP/frame, %s)%n",
+        threads, frames, batch, frames / s, frames * gflop / s, gflop, model.gemm().name());
+  }
+
+  private static FeatureMap slice(float[] all, int from, int n) {
+    int per = 256 * 256 * 3;
+    float[] d = new float[n * per];
+    System.arraycopy(all, from * per, d, 0, n * per);
+    return new FeatureMap(n, 256, 256, 3, d);
+  }
+}
