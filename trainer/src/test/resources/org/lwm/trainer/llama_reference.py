@@ -68,8 +68,13 @@ def main(ckpt, rows_path, out):
     for r in rows:
         ids = torch.tensor(r['input_ids'])
         L = len(ids)
-        tgt = torch.tensor(r.get('target_ids', r['input_ids'][1:] + [0]))
-        w = torch.tensor(r['loss_weight'], dtype=torch.float64)
+        if 'target_ids' in r:  # defaults as documented for `lwm model forward` rows (PackedRowJson)
+            tgt = torch.tensor(r['target_ids'])
+            w = r.get('loss_weight', [1.0 / L] * L)
+        else:
+            tgt = torch.tensor(r['input_ids'][1:] + [0])
+            w = r.get('loss_weight', [1.0 / (L - 1)] * (L - 1) + [0.0])
+        w = torch.tensor(w, dtype=torch.float32).to(torch.float64)
         iv = torch.tensor(r.get('input_vision', [False] * L))
         tv = torch.tensor(r.get('target_vision', [False] * L))
         seg = torch.tensor(r.get('segment_ids', [1] * L))
