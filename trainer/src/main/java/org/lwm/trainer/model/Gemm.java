@@ -4,18 +4,44 @@ import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 
-import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
  * The one float32 matrix product the trainer uses, row-major: C[off..] = alpha·op(A)·op(B) + beta·C, with
  * op(X) = X or Xᵀ, A is M×K, B is K×N after op, leading dimensions as in BLAS. Backed by OpenBLAS's
  * {@code cblas_sgemm} (bytedeco preset): a tuned kernel runs several times faster than plain Java loops on
- * these CPUs, and the matmuls dominate a training step. Offsets go through heap buffers, which JavaCPP
- * passes to native code at their position without copying the whole array's header.
+ * these CPUs, and the matmuls dominate a training step.
+ *
+ * <p>Java arrays handed to JNI are copied whole (HotSpot's Get&lt;Float&gt;ArrayElements), which would copy a
+ * layer's entire activation for every small attention tile. So only the range each operand touches is copied
+ * into per-thread native buffers, and only C's range is copied back.
  */
 public final class Gemm {
   private Gemm() {}
+
+  /** Per-thread native scratch for A, B and C, grown on demand. */
+  private static final class Scratch {
+    final FloatPointer[] buf = new FloatPointer[3];
+    final long[] cap = new long[3];
+
+    FloatPointer get(int which, long n) {
+      if (cap[which] < n) {
+        if (buf[which] != null) buf[which].close();
+        long c = Math.max(n, cap[which] * 3 / 2);
+        buf[which] = new FloatPointer(c);
+        cap[which] = c;
+      }
+      return buf[which];
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Elements spanned by a row-major rows×cols matrix with leading dimension ld. */
+  private static int span(int rows, int cols, int ld) {
+    return (rows - 1) * ld + cols;
+  }
 
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
@@ -24,9 +50,23 @@ public final class Gemm {
       if (beta != 1f) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] *= beta;
       return;
     }
+    int aSpan = transA ? span(k, m, lda) : span(m, k, lda);
+    int bSpan = transB ? span(n, k, ldb) : span(k, n, ldb);
+    int cSpan = span(m, n, ldc);
+    Scratch s = SCRATCH.get();
+    FloatPointer pa = s.get(0, aSpan), pb = s.get(1, bSpan), pc = s.get(2, cSpan);
+    pa.position(0).put(a, aOff, aSpan);
+    pb.position(0).put(b, bOff, bSpan);
+    if (beta != 0f) pc.position(0).put(c, cOff, cSpan);
     openblas.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        m, n, k, alpha, FloatBuffer.wrap(a, aOff, a.length - aOff), lda, FloatBuffer.wrap(b, bOff, b.length - bOff), ldb,
-        beta, FloatBuffer.wrap(c, cOff, c.length - cOff), ldc);
+        m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    if (ldc == n || beta != 0f) {
+      pc.position(0).get(c, cOff, cSpan);
+    } else {
+      // beta = 0 and C is strided: copy back only its rows, never the gaps between them (they were not copied in)
+      for (int i = 0; i < m; i++) pc.position((long) i * ldc).get(c, cOff + i * ldc, n);
+      pc.position(0);
+    }
   }
 
   /** y[T,out] (+)= x[T,in] · W[out,in]ᵀ: a PyTorch {@code nn.Linear} without bias. */

@@ -21,6 +21,13 @@ import org.lwm.trainer.ring.Transport;
 public final class SequenceParallel {
   private SequenceParallel() {}
 
+  /** Worker threads are kept between calls, so their native GEMM scratch buffers are reused. */
+  private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+    Thread th = new Thread(r, "ring-worker");
+    th.setDaemon(true);
+    return th;
+  });
+
   public record Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk) {
     public static Options dense() {
       return new Options(1, SequenceLayout.CONTIGUOUS, 512, 512, 256);
@@ -71,15 +78,11 @@ public final class SequenceParallel {
     if (wantLogits) for (int i = 0; i < rows.size(); i++) logits[i] = new float[rows.get(i).length() * cfg.vocabSize()];
 
     LocalRing ring = new LocalRing(sp);
-    ExecutorService pool = Executors.newFixedThreadPool(sp, r -> {
-      Thread th = new Thread(r, "ring-worker");
-      th.setDaemon(true);
-      return th;
-    });
-    ExecutorCompletionService<Object[]> completion = new ExecutorCompletionService<>(pool);
+    List<Future<Object[]>> futures = new java.util.ArrayList<>();
+    ExecutorCompletionService<Object[]> completion = new ExecutorCompletionService<>(POOL);
     for (int rank = 0; rank < sp; rank++) {
       Transport t = ring.worker(rank);
-      completion.submit(() -> {
+      futures.add(completion.submit(() -> {
         Parameters grads = wantGrads ? Parameters.zeros(cfg) : null;
         LlamaWorker worker = new LlamaWorker(cfg, weights, grads, t, o.queryChunk(), o.keyChunk(), o.lossChunk());
         double[] sums = new double[4];
@@ -102,7 +105,7 @@ public final class SequenceParallel {
         for (int k = 0; k < 4; k++) sums[k] = t.allReduceSum(sums[k]);
         if (wantGrads) for (float[] g : grads.named().values()) t.allReduceSum(g);
         return new Object[] {sums, grads, worker.attention().tilesComputed(), worker.attention().tilesSkipped(), t.rank()};
-      });
+      }));
     }
     Object[] first = null;
     long computed = 0, skipped = 0;
@@ -123,7 +126,8 @@ public final class SequenceParallel {
       if (cause instanceof RuntimeException re) throw re;
       throw new IllegalStateException("ring worker failed: " + cause, cause);
     } finally {
-      pool.shutdownNow();
+      // a failed worker leaves the others blocked on the ring: interrupt whatever is still running
+      for (Future<Object[]> f : futures) f.cancel(true);
     }
     double[] sums = (double[]) first[0];
     double textLoss = weightSums[0] > 0 ? sums[2] / weightSums[0] : 0;
