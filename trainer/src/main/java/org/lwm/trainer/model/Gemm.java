@@ -36,6 +36,23 @@ public final class Gemm {
     }
   }
 
+  private static int blasThreads = -1;
+
+  /**
+   * Sizes OpenBLAS's own thread pool for {@code callers} threads calling it at once: the cores divided among
+   * them (OpenBLAS serialises concurrent multi-threaded calls, so sp ring workers each get one thread).
+   */
+  public static synchronized void useCallers(int callers) {
+    int threads = Integer.getInteger("lwm.blas.threads",
+        Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, callers)));
+    if (threads != blasThreads) {
+      org.bytedeco.openblas.global.openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 0, 0, 0, 0f,
+          (FloatPointer) null, 1, (FloatPointer) null, 1, 0f, (FloatPointer) null, 1); // loads the library first
+      org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+      blasThreads = threads;
+    }
+  }
+
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /** Elements spanned by a row-major rows×cols matrix with leading dimension ld. */

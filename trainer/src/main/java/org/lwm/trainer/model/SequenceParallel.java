@@ -77,6 +77,7 @@ public final class SequenceParallel {
     float[][] logits = wantLogits ? new float[rows.size()][] : null;
     if (wantLogits) for (int i = 0; i < rows.size(); i++) logits[i] = new float[rows.get(i).length() * cfg.vocabSize()];
 
+    Gemm.useCallers(sp);
     LocalRing ring = new LocalRing(sp);
     List<Future<Object[]>> futures = new java.util.ArrayList<>();
     ExecutorCompletionService<Object[]> completion = new ExecutorCompletionService<>(POOL);
