@@ -43,6 +43,9 @@ final class DemoCommand implements Runnable {
     books.print(System.out);
     org.lwm.ingest.TokenizeJob.run(spark, lake, dir.resolve("tokenizer.model").toString(), false, config).print(System.out);
 
+    // trainer: a small model through the packed stages (shortest first, θ growing, sp = 4 ring workers), then a needle eval
+    org.lwm.trainer.demo.TrainerDemo.run(spark, lake, dir.resolve("tokenizer.model"), config);
+
     System.out.println("done: look inside with ./lwm lake ls" + (common.lake().root().equals(Lake.of("lake").root()) ? "" : " --lake " + lake));
   }
 }
