@@ -154,17 +154,24 @@ public final class StagedTraining {
     return new AdamW(p, config.beta1(), config.beta2(), config.eps(), config.weightDecay());
   }
 
+  private String permKey;
+  private int[] perm;
+
   /** Row order: a seeded permutation per (stage, epoch); the cursor counts rows consumed in the stage. */
   private PackedRow rowAt(TrainConfig.Stage stage, TrainingRows rows, long cursor) {
     int n = rows.size();
     long epoch = cursor / n;
-    SplittableRandom r = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L ^ stage.name().hashCode() * 31L ^ epoch);
-    int[] perm = new int[n];
-    for (int i = 0; i < n; i++) perm[i] = i;
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1), t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
+    String key = stage.name() + "/" + epoch;
+    if (!key.equals(permKey)) {
+      SplittableRandom r = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L ^ stage.name().hashCode() * 31L ^ epoch);
+      perm = new int[n];
+      for (int i = 0; i < n; i++) perm[i] = i;
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+      }
+      permKey = key;
     }
     return rows.row(perm[(int) (cursor % n)]);
   }
