@@ -41,7 +41,8 @@ public final class TrainStepBenchmark {
       tg[i] = r.nextInt(vocab);
     }
     List<PackedRow> rows = List.of(PackedRow.text(0, in, tg));
-    SequenceParallel.Options o = new SequenceParallel.Options(sp, layout, chunk, chunk, 256);
+    boolean recompute = Boolean.getBoolean("bench.recompute");
+    SequenceParallel.Options o = new SequenceParallel.Options(sp, layout, chunk, chunk, 256, recompute);
     step(c, p, opt, rows, o); // warm-up
     System.gc();
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
@@ -50,8 +51,8 @@ public final class TrainStepBenchmark {
     double sec = (System.nanoTime() - t0) / 1e9 / steps;
     long peak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
-    System.out.printf(Locale.ROOT, "ours   L=%d sp=%d layout=%s tokens/s=%.1f step_s=%.3f peak_heap_mb=%.0f%n", len, sp,
-        layout.name().toLowerCase(), len / sec, sec, peak / 1e6);
+    System.out.printf(Locale.ROOT, "ours   L=%d sp=%d layout=%s%s tokens/s=%.1f step_s=%.3f peak_heap_mb=%.0f%n", len, sp,
+        layout.name().toLowerCase(), recompute ? " recompute" : "", len / sec, sec, peak / 1e6);
   }
 
   private static void step(ModelConfig c, Parameters p, AdamW opt, List<PackedRow> rows, SequenceParallel.Options o) {

@@ -24,6 +24,8 @@ public final class LlamaWorker {
   private final Transport ring;
   private final RingAttention attention;
   private final int lossChunk;
+  private final boolean recompute;
+  private final int mlpChunk;
 
   /** What one layer's forward keeps for its backward (all [T, ·]). */
   private static final class LayerActivations {
@@ -32,6 +34,18 @@ public final class LlamaWorker {
 
   public LlamaWorker(ModelConfig cfg, Parameters weights, Parameters grads, Transport ring, int queryChunk, int keyChunk,
       int lossChunk) {
+    this(cfg, weights, grads, ring, queryChunk, keyChunk, lossChunk, false, 1024);
+  }
+
+  /**
+   * With {@code recompute}, a layer keeps only its input during the forward and is run again (ring included)
+   * in the backward: activation memory is one layer's worth plus N inputs of [T, D]; the forward MLP then runs
+   * {@code mlpChunk} positions at a time.
+   */
+  public LlamaWorker(ModelConfig cfg, Parameters weights, Parameters grads, Transport ring, int queryChunk, int keyChunk,
+      int lossChunk, boolean recompute, int mlpChunk) {
+    this.recompute = recompute;
+    this.mlpChunk = mlpChunk;
     this.cfg = cfg;
     this.w = weights;
     this.grads = grads;
@@ -64,35 +78,14 @@ public final class LlamaWorker {
     embed(s, x);
     LayerActivations[] acts = new LayerActivations[cfg.layers()];
     for (int l = 0; l < cfg.layers(); l++) {
-      Parameters.Layer p = w.layers[l];
-      LayerActivations a = acts[l] = new LayerActivations();
-      a.xIn = x.clone();
-      a.rstd1 = new float[t];
-      a.xn1 = new float[t * d];
-      Kernels.rmsnormForward(x, p.inputNorm, a.xn1, a.rstd1, t, d, cfg.rmsEps());
-      a.q = new float[t * hq];
-      a.k = new float[t * hk];
-      a.v = new float[t * hk];
-      Gemm.linear(a.xn1, p.q, a.q, t, d, hq, false);
-      Gemm.linear(a.xn1, p.k, a.k, t, d, hk, false);
-      Gemm.linear(a.xn1, p.v, a.v, t, d, hk, false);
-      Kernels.rope(a.q, s.position(), t, cfg.heads(), hd, cfg.ropeTheta(), false);
-      Kernels.rope(a.k, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta(), false);
-      a.attn = new float[t * hq];
-      a.lse = new float[cfg.heads() * t];
-      attention.forward(ring, a.q, a.k, a.v, s.index(), s.segment(), t, a.attn, a.lse);
-      Gemm.linear(a.attn, p.o, x, t, hq, d, true); // residual: x += attn·Woᵀ
-      a.xMid = x.clone();
-      a.rstd2 = new float[t];
-      a.xn2 = new float[t * d];
-      Kernels.rmsnormForward(x, p.postNorm, a.xn2, a.rstd2, t, d, cfg.rmsEps());
-      a.gate = new float[t * inter];
-      a.up = new float[t * inter];
-      Gemm.linear(a.xn2, p.gate, a.gate, t, d, inter, false);
-      Gemm.linear(a.xn2, p.up, a.up, t, d, inter, false);
-      float[] h = new float[t * inter];
-      Kernels.swigluForward(a.gate, a.up, h, t * inter);
-      Gemm.linear(h, p.down, x, t, inter, d, true); // residual: x += h·Wdᵀ
+      if (recompute && backward) {
+        // keep only the layer's input; the backward reruns the layer (ring included) to get the rest back
+        LayerActivations a = acts[l] = new LayerActivations();
+        a.xIn = x.clone();
+        layerForward(l, x, s, false);
+      } else {
+        acts[l] = layerForward(l, x, s, backward);
+      }
     }
     float[] rstdF = new float[t], xf = new float[t * d];
     Kernels.rmsnormForward(x, w.norm, xf, rstdF, t, d, cfg.rmsEps());
@@ -110,6 +103,7 @@ public final class LlamaWorker {
       Parameters.Layer p = w.layers[l], g = grads.layers[l];
       LayerActivations a = acts[l];
       acts[l] = null;
+      if (a.q == null) a = layerForward(l, a.xIn.clone(), s, true);
       // MLP: forward was x_out = x_mid + swiglu(xn2·Wgᵀ, xn2·Wuᵀ)·Wdᵀ
       float[] h = new float[t * inter];
       Kernels.swigluForward(a.gate, a.up, h, t * inter);
@@ -136,6 +130,59 @@ public final class LlamaWorker {
     }
     embedBackward(s, dx);
     return loss;
+  }
+
+  /**
+   * One decoder layer forward on the shard, updating x in place: x += attn(x); x += mlp(x). With {@code keep},
+   * returns everything the backward needs; without, the MLP runs mlpChunk positions at a time and only the
+   * attention's O(T) buffers are allocated, so memory stays bounded by the chunk sizes.
+   */
+  private LayerActivations layerForward(int l, float[] x, Shard s, boolean keep) throws InterruptedException {
+    int t = s.length(), d = cfg.hidden(), hd = cfg.headDim(), hq = cfg.heads() * hd, hk = cfg.kvHeads() * hd;
+    int inter = cfg.intermediate();
+    Parameters.Layer p = w.layers[l];
+    LayerActivations a = new LayerActivations();
+    a.xIn = keep ? x.clone() : null;
+    a.rstd1 = new float[t];
+    a.xn1 = new float[t * d];
+    Kernels.rmsnormForward(x, p.inputNorm, a.xn1, a.rstd1, t, d, cfg.rmsEps());
+    a.q = new float[t * hq];
+    a.k = new float[t * hk];
+    a.v = new float[t * hk];
+    Gemm.linear(a.xn1, p.q, a.q, t, d, hq, false);
+    Gemm.linear(a.xn1, p.k, a.k, t, d, hk, false);
+    Gemm.linear(a.xn1, p.v, a.v, t, d, hk, false);
+    Kernels.rope(a.q, s.position(), t, cfg.heads(), hd, cfg.ropeTheta(), false);
+    Kernels.rope(a.k, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta(), false);
+    a.attn = new float[t * hq];
+    a.lse = new float[cfg.heads() * t];
+    attention.forward(ring, a.q, a.k, a.v, s.index(), s.segment(), t, a.attn, a.lse);
+    Gemm.linear(a.attn, p.o, x, t, hq, d, true); // residual: x += attn·Woᵀ
+    a.xMid = keep ? x.clone() : null;
+    a.rstd2 = new float[t];
+    a.xn2 = new float[t * d];
+    Kernels.rmsnormForward(x, p.postNorm, a.xn2, a.rstd2, t, d, cfg.rmsEps());
+    if (keep) {
+      a.gate = new float[t * inter];
+      a.up = new float[t * inter];
+      Gemm.linear(a.xn2, p.gate, a.gate, t, d, inter, false);
+      Gemm.linear(a.xn2, p.up, a.up, t, d, inter, false);
+      float[] h = new float[t * inter];
+      Kernels.swigluForward(a.gate, a.up, h, t * inter);
+      Gemm.linear(h, p.down, x, t, inter, d, true); // residual: x += h·Wdᵀ
+      return a;
+    }
+    // chunked MLP: the [T, I] intermediates exist only mlpChunk rows at a time
+    int c = Math.min(t, mlpChunk);
+    float[] gate = new float[c * inter], up = new float[c * inter], h = new float[c * inter];
+    for (int p0 = 0; p0 < t; p0 += c) {
+      int n = Math.min(c, t - p0);
+      Gemm.sgemm(false, true, n, inter, d, 1f, a.xn2, p0 * d, d, p.gate, 0, d, 0f, gate, 0, inter);
+      Gemm.sgemm(false, true, n, inter, d, 1f, a.xn2, p0 * d, d, p.up, 0, d, 0f, up, 0, inter);
+      Kernels.swigluForward(gate, up, h, n * inter);
+      Gemm.sgemm(false, true, n, d, inter, 1f, h, 0, inter, p.down, 0, inter, 1f, x, p0 * d, d);
+    }
+    return null;
   }
 
   private void embed(Shard s, float[] x) {

@@ -28,7 +28,16 @@ public final class SequenceParallel {
     return th;
   });
 
-  public record Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk) {
+  /** recompute: keep only layer inputs and rerun each layer in the backward (activation checkpointing). */
+  public record Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk, boolean recompute) {
+    public Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk) {
+      this(sp, layout, queryChunk, keyChunk, lossChunk, false);
+    }
+
+    public Options withRecompute(boolean on) {
+      return new Options(sp, layout, queryChunk, keyChunk, lossChunk, on);
+    }
+
     public static Options dense() {
       return new Options(1, SequenceLayout.CONTIGUOUS, 512, 512, 256);
     }
@@ -85,7 +94,7 @@ public final class SequenceParallel {
       Transport t = ring.worker(rank);
       futures.add(completion.submit(() -> {
         Parameters grads = wantGrads ? Parameters.zeros(cfg) : null;
-        LlamaWorker worker = new LlamaWorker(cfg, weights, grads, t, o.queryChunk(), o.keyChunk(), o.lossChunk());
+        LlamaWorker worker = new LlamaWorker(cfg, weights, grads, t, o.queryChunk(), o.keyChunk(), o.lossChunk(), o.recompute(), 1024);
         double[] sums = new double[4];
         for (int i = 0; i < rows.size(); i++) {
           PackedRow row = rows.get(i);

@@ -23,7 +23,7 @@ import org.lwm.trainer.model.SequenceParallel;
  * lake: ./lake                 # for stages reading the packed table
  * seed: 0
  * model: {checkpoint: DIR}     # or config.json keys to initialise (hidden_size: 128, ...)
- * parallel: {sp: 4, layout: zigzag, query_chunk: 512, key_chunk: 512}
+ * parallel: {sp: 4, layout: zigzag, query_chunk: 512, key_chunk: 512, recompute: false}
  * optimizer: {beta1: 0.9, beta2: 0.95, eps: 1.0e-8, weight_decay: 0.1, clip: 1.0}
  * checkpoint_every: 10
  * stages:
@@ -67,7 +67,8 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
       throw new UserError(where + ": parallel.layout: " + e.getMessage());
     }
     SequenceParallel.Options parallel = new SequenceParallel.Options(par.path("sp").asInt(1), layout,
-        par.path("query_chunk").asInt(512), par.path("key_chunk").asInt(512), par.path("loss_chunk").asInt(256));
+        par.path("query_chunk").asInt(512), par.path("key_chunk").asInt(512), par.path("loss_chunk").asInt(256),
+        par.path("recompute").asBoolean(false));
     JsonNode opt = root.path("optimizer");
     JsonNode stagesNode = root.path("stages");
     if (!stagesNode.isArray() || stagesNode.isEmpty()) throw new UserError(where + ": 'stages' must list at least one stage");
