@@ -76,5 +76,7 @@ t = time.time()
 for _ in range(steps):
     step()
 s = (time.time() - t) / steps
-print("torch  L=%d threads=%d tokens/s=%.1f step_s=%.3f (PyTorch %s, BLAS: %s)" % (
-    L, threads, L / s, s, torch.__version__, 'openblas' if 'openblas' in torch.__config__.show().lower() else 'see torch.__config__'))
+import os
+blas = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')  # Debian's torch links the generic libblas
+print("torch  L=%d threads=%d tokens/s=%.1f step_s=%.3f (PyTorch %s, libblas.so.3 = %s)" % (
+    L, threads, L / s, s, torch.__version__, blas))

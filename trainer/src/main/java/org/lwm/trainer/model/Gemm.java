@@ -46,8 +46,7 @@ public final class Gemm {
     int threads = Integer.getInteger("lwm.blas.threads",
         Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, callers)));
     if (threads != blasThreads) {
-      org.bytedeco.openblas.global.openblas.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 0, 0, 0, 0f,
-          (FloatPointer) null, 1, (FloatPointer) null, 1, 0f, (FloatPointer) null, 1); // loads the library first
+      org.bytedeco.javacpp.Loader.load(openblas.class); // the native library must be loaded before it is configured
       org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
       blasThreads = threads;
     }
