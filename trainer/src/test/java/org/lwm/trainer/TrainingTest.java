@@ -79,7 +79,7 @@ class TrainingTest {
 
   @Test
   void trainsThroughStagesAndLearns() throws Exception {
-    Path cfg = config(16, 3, 100);
+    Path cfg = config(16, 3, 5);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     List<StepMetrics> m = training(cfg, log).run(null);
     assertEquals(19, m.size());
@@ -92,6 +92,9 @@ class TrainingTest {
     assertEquals(19, lines.size());
     assertTrue(lines.get(0).contains("\"grad_norm\"") && lines.get(0).contains("\"tokens_per_s\""), lines.get(0));
     assertTrue(log.toString().contains("train short step 16/16"), log.toString());
+    try (var left = Files.list(tmp.resolve("run/short"))) {
+      assertEquals(List.of("final"), left.map(p -> p.getFileName().toString()).toList(), "a finished stage keeps only final/");
+    }
     // a second run finds both stages finished
     assertEquals(0, training(cfg, new ByteArrayOutputStream()).run(null).size());
   }
@@ -119,6 +122,7 @@ class TrainingTest {
     Schedule s = new Schedule("cosine", 1.0, 0.1, 2, 10);
     assertEquals(0.5, s.at(1), 1e-12);
     assertEquals(1.0, s.at(2), 1e-12);
+    assertEquals(1.0, s.at(3), 1e-12);
     assertEquals(0.1, s.at(10), 1e-12);
     assertTrue(s.at(6) < 1.0 && s.at(6) > 0.1);
     assertEquals(1.0, new Schedule("constant", 1.0, 0, 0, 10).at(7), 0);

@@ -13,8 +13,9 @@ public record Schedule(String kind, double lr, double endLr, int warmupSteps, in
   public double at(int step) {
     if (warmupSteps > 0 && step <= warmupSteps) return lr * step / warmupSteps;
     if (kind.equals("constant")) return lr;
-    int span = Math.max(1, totalSteps - warmupSteps);
-    double progress = Math.min(1.0, (double) (step - warmupSteps) / span);
+    // the first step after warmup runs at lr, the last one at endLr
+    int span = Math.max(1, totalSteps - warmupSteps - 1);
+    double progress = Math.min(1.0, Math.max(0.0, (double) (step - warmupSteps - 1) / span));
     return endLr + 0.5 * (lr - endLr) * (1 + Math.cos(Math.PI * progress));
   }
 }

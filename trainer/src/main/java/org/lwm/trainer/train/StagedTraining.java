@@ -252,6 +252,10 @@ public final class StagedTraining {
           "{\"stage\":\"" + stage.name() + "\",\"step\":" + s.opt.step + ",\"cursor\":" + s.cursor + ",\"done\":true}");
       deleteTree(fin);
       Files.move(tmp, fin);
+      // the stage is done: its resumable checkpoints are no longer needed
+      try (Stream<Path> old = Files.list(fin.getParent())) {
+        for (Path p : old.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).toList()) deleteTree(p);
+      }
     } catch (IOException e) {
       throw new UserError("cannot write checkpoint " + fin + ": " + e.getMessage());
     }
