@@ -34,7 +34,7 @@ import org.lwm.trainer.train.TrainConfig;
  * eval on the lake's books. Settings under {@code demo.train.*}: {@code stages} (names; default: the
  * {@code max_stages} shortest), {@code max_stages} (2), {@code steps} (per stage, comma-separated; 8,3),
  * {@code sequences} (per step; 2,1), {@code hidden_size} (128), {@code layers} (2), {@code output}
- * (runs/demo-train), {@code needle_lengths} (256,512), {@code needle_new_tokens} (8).
+ * (runs/demo-train beside a local lake; a rerun skips the stages already trained there), {@code needle_lengths} (256,512), {@code needle_new_tokens} (8).
  */
 public final class TrainerDemo {
   private TrainerDemo() {}
@@ -84,7 +84,7 @@ public final class TrainerDemo {
       stages.add(new TrainConfig.Stage(names.get(i), len, theta, st, perStep, 1,
           new Schedule("cosine", 2e-3, 2e-4, Math.min(2, st), st), names.get(i), null));
     }
-    Path out = Path.of(config.get("demo.train.output", "runs/demo-train"));
+    Path out = Path.of(config.get("demo.train.output", defaultOutput(lake)));
     int sp = config.getInt("demo.train.sp", 4);
     TrainConfig tc = new TrainConfig(out, lake.root(), 0, null, model,
         new SequenceParallel.Options(sp, SequenceLayout.ZIGZAG, 512, 512, 256), 0.9, 0.95, 1e-8, 0.1, 1.0, 1000, stages);
@@ -102,6 +102,14 @@ public final class TrainerDemo {
             new SequenceParallel.Options(sp, SequenceLayout.ZIGZAG, 512, 512, 256)), out.resolve("needle"));
     summarize(m, model, needle, out);
     return new Outcome(m, names, needle, out);
+  }
+
+  /** Beside a local lake ({@code ./lake} → {@code ./runs/demo-train}); else under the working directory. */
+  static String defaultOutput(Lake lake) {
+    if (!lake.isLocal()) return "runs/demo-train";
+    Path root = Path.of(java.net.URI.create(lake.root()));
+    Path parent = root.getParent() != null ? root.getParent() : root;
+    return parent.resolve("runs").resolve("demo-train").toString();
   }
 
   /** Each stage's length (of its first row), from the packed table. */

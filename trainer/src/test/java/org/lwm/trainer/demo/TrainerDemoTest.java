@@ -81,6 +81,12 @@ class TrainerDemoTest {
   }
 
   @Test
+  void runsGoBesideALocalLake() {
+    assertEquals(Path.of("/data/runs/demo-train").toString(), TrainerDemo.defaultOutput(Lake.of("/data/lake")));
+    assertEquals("runs/demo-train", TrainerDemo.defaultOutput(Lake.of("s3a://bucket/lake")));
+  }
+
+  @Test
   void withoutAPackedTableTheDemoSaysSoAndTrainsNothing() {
     assertEquals(null, TrainerDemo.run(TestSpark.session(), TestSpark.newLake(), TestSpark.repoRoot().resolve("samples/tokenizer.model"),
         Config.empty()));
