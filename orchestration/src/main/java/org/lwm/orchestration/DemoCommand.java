@@ -52,6 +52,9 @@ final class DemoCommand implements Runnable {
     // after every step that writes examples' sources (books, QA, chat, vision): examples, then stages 2k and 8k
     org.lwm.packing.lake.PackDemo.run(spark, lake, dir.resolve("tokenizer.model"), config);
 
+    // trainer: a small model through the packed stages (shortest first, θ growing, sp = 4 ring workers), then a needle eval
+    org.lwm.trainer.demo.TrainerDemo.run(spark, lake, dir.resolve("tokenizer.model"), config);
+
     System.out.println("done: look inside with ./lwm lake ls" + (common.lake().root().equals(Lake.of("lake").root()) ? "" : " --lake " + lake));
   }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Trainer benchmarks (docs/PERFORMANCE.md, "Trainer"): one training step (forward, backward, clip, AdamW) of a
+# LLaMA with d=256, 4 layers, 8 heads, vocab 8000, one row of L tokens, ours against PyTorch CPU (Debian
+# python3-torch with libopenblas0-pthread) on the same model, length and threads, interleaved; then ring
+# overhead (sp=4 vs sp=1) and zigzag vs contiguous, and peak heap as L grows at sp=4 (small model).
+# Usage: bench/trainer.sh [quick]   (quick: the L=2048 comparison only)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -ntp -q -o -pl trainer -am -DskipTests compile >/dev/null
+work="${TMPDIR:-/tmp}/lwm-trainer-bench"
+rm -rf "$work" && mkdir -p "$work"
+mvn -B -ntp -q -o -pl trainer dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null
+# a private copy of the classes, so rebuilding the tree while this runs cannot break it
+cp -r trainer/target/classes "$work/trainer" && cp -r core/target/classes "$work/core"
+CP="$work/trainer:$work/core:$(cat "$work/cp")"
+THREADS=$(nproc)
+ours() { java -Xmx16g "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainStepBenchmark "$@" 2>&1 | grep -v 'Versions of'; }
+JOPTS=(-Dbench.recompute=false)
+peer() { /usr/bin/python3 bench/trainer_peer.py "$@"; }
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), available: $(free -g | awk '/Mem/{print $7}') GiB"
+echo "## step tokens/s, ours (sp=1: OpenBLAS $THREADS threads; sp=$THREADS: one ring worker per core) vs PyTorch ($THREADS threads)"
+for rep in 1 2; do
+  ours 2048 1 contiguous 1
+  ours 2048 "$THREADS" zigzag 1
+  peer 2048 1 "$THREADS"
+done
+[ "${1:-}" = quick ] && exit 0
+ours 8192 "$THREADS" zigzag 1
+if [ "$(free -g | awk '/Mem/{print $7}')" -ge 16 ]; then
+  peer 8192 1 "$THREADS"
+else
+  echo "torch  L=8192 skipped: dense attention needs ~12 GiB and less than 16 GiB is available"
+fi
+echo "## ring overhead and layouts at L=4096 (same model)"
+ours 4096 1 contiguous 1
+ours 4096 4 contiguous 1
+ours 4096 4 zigzag 1
+echo "## peak heap at sp=4 as L grows (d=64, 2 layers, 4 heads, vocab 8000; all four workers together)"
+for L in 4096 8192 16384; do ours "$L" 4 zigzag 1 64 2 4 8000 176; done
+JOPTS=(-Dbench.recompute=true)
+for L in 4096 16384; do ours "$L" 4 zigzag 1 64 2 4 8000 176; done
+echo "# done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
