@@ -46,7 +46,8 @@ final class DemoCommand implements Runnable {
     // videos: short clips made here (under the lake root when it is local), probed by ingest, encoded to VQGAN codes with seeded weights
     Path clips = org.lwm.vqgan.VqganDemo.makeVideos(lake.isLocal()
         ? Path.of(java.net.URI.create(lake.root())).resolve("_demo_videos") : Path.of(System.getProperty("java.io.tmpdir"), "lwm-demo-videos"));
-    org.lwm.ingest.video.VideosJob.run(spark, lake, List.of(clips.toString()), null, config).print(System.out);
+    Path captions = org.lwm.vqgan.VqganDemo.writeCaptions(clips);
+    org.lwm.ingest.video.VideosJob.run(spark, lake, List.of(clips.toString()), captions.toString(), config).print(System.out);
     org.lwm.vqgan.VqganDemo.encode(spark, lake, config).print(System.out);
 
     // after every step that writes examples' sources (books, QA, chat, vision): examples, then stages 2k and 8k

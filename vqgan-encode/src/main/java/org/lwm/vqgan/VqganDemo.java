@@ -43,6 +43,27 @@ public final class VqganDemo {
     }
   }
 
+  /**
+   * A captions/QA sidecar for the clips {@link #makeVideos} writes (ingest's JSON-lines format), beside their folder,
+   * so the packer can pair their frames with text in all four directions.
+   */
+  public static Path writeCaptions(Path videoDir) {
+    Path file = videoDir.resolveSibling(videoDir.getFileName() + "-captions.jsonl");
+    String lines = String.join("\n",
+        "{\"file\": \"shapes.mp4\", \"caption\": \"Coloured shapes drift across a dark background.\","
+            + " \"qa\": [{\"question\": \"What moves in the video?\", \"answer\": \"Coloured shapes.\"}]}",
+        "{\"file\": \"counter.mp4\", \"caption\": \"A seven-segment display counts upwards.\","
+            + " \"qa\": [{\"question\": \"What does the display do?\", \"answer\": \"It counts upwards.\"}]}",
+        "{\"file\": \"bounce.mp4\", \"caption\": \"A ball bounces around the frame.\","
+            + " \"qa\": [{\"question\": \"What bounces?\", \"answer\": \"A ball.\"}]}") + "\n";
+    try {
+      Files.writeString(file, lines);
+      return file;
+    } catch (IOException e) {
+      throw new UserError("cannot write the demo captions to " + file + ": " + e.getMessage());
+    }
+  }
+
   public static JobCounts encode(SparkSession spark, Lake lake, Config config) {
     String ck = config.get("vqgan.checkpoint", "random:42");
     Sampling sampling = Sampling.evenly(config.getInt("vqgan.frames", 2), config.getInt("vqgan.max_frames", 0));
