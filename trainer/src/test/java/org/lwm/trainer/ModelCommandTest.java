@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.cli.UserError;
 import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.trainer.checkpoint.Safetensors;
+import org.lwm.core.tensors.Safetensors;
 import org.lwm.trainer.cli.ModelCommand;
 import org.lwm.trainer.model.ModelConfig;
 import picocli.CommandLine;

@@ -15,7 +15,7 @@ import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowJson;
 import org.lwm.core.records.SequenceLayout;
 import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.trainer.checkpoint.Safetensors;
+import org.lwm.core.tensors.Safetensors;
 import org.lwm.trainer.model.Parameters;
 import org.lwm.trainer.model.SequenceParallel;
 

@@ -19,7 +19,6 @@ import org.lwm.vqgan.model.VqganConfig;
 import org.lwm.vqgan.weights.Checkpoint;
 import org.lwm.vqgan.weights.NumpyPickle;
 import org.lwm.vqgan.weights.RandomWeights;
-import org.lwm.vqgan.weights.Safetensors;
 import org.lwm.vqgan.weights.Tensor;
 
 /**
@@ -141,7 +140,7 @@ class VqganReferenceTest {
     t.putAll(ck.tensors());
     t.put("quant_conv/bias", new Tensor("quant_conv/bias", new int[] {3}, new float[3]));
     Path bad = dir.resolve("bad.safetensors");
-    Safetensors.write(bad, t);
+    Checkpoint.writeSafetensors(bad, t);
     UserError shape = assertThrows(UserError.class, () -> new Vqgan(Checkpoint.read(bad)));
     assertTrue(shape.getMessage().contains("'quant_conv/bias' has shape [3], expected [16]"), shape.getMessage());
     Path text = dir.resolve("notes.pkl");

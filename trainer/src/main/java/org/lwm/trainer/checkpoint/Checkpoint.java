@@ -1,5 +1,6 @@
 package org.lwm.trainer.checkpoint;
 
+import org.lwm.core.tensors.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.records.PackedRow;
 import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.trainer.checkpoint.Safetensors;
+import org.lwm.core.tensors.Safetensors;
 import org.lwm.trainer.data.TrainingRows;
 import org.lwm.trainer.model.ModelConfig;
 import org.lwm.trainer.model.Parameters;

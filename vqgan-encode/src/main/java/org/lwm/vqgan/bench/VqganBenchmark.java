@@ -11,7 +11,6 @@ import org.lwm.vqgan.model.Vqgan;
 import org.lwm.vqgan.model.VqganConfig;
 import org.lwm.vqgan.weights.Checkpoint;
 import org.lwm.vqgan.weights.RandomWeights;
-import org.lwm.vqgan.weights.Safetensors;
 
 /**
  * bench/vqgan.sh's Java side: LWM's full-size VQGAN encoder (seeded random weights) on random 256×256 frames.
@@ -36,7 +35,7 @@ public final class VqganBenchmark {
       float[] e = enc.get("quantize/embeddings").data();
       SplittableRandom er = new SplittableRandom(2);
       for (int i = 0; i < e.length; i++) e[i] = (float) ((er.nextDouble() * 2 - 1) * 0.5);
-      Safetensors.write(dir.resolve("weights.safetensors"), enc);
+      org.lwm.vqgan.weights.Checkpoint.writeSafetensors(dir.resolve("weights.safetensors"), enc);
       float[] px = new float[frames * 256 * 256 * 3];
       SplittableRandom r = new SplittableRandom(1);
       for (int i = 0; i < px.length; i++) px[i] = (float) (r.nextInt(256) / 127.5 - 1);

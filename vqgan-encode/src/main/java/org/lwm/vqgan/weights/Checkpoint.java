@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.tensors.Safetensors;
 
 /**
  * A VQGAN's parameters by their Flax path, {@code /}-joined ({@code encoder/Conv_0/kernel},
@@ -36,10 +37,22 @@ public final class Checkpoint {
         head = in.readNBytes(2);
       }
       if (head.length == 2 && (head[0] & 0xFF) == 0x80) return NumpyPickle.read(file);
-      return Safetensors.read(file);
+      Map<String, Tensor> tensors = new TreeMap<>();
+      Safetensors.read(file).tensors().forEach((name, t) -> tensors.put(name, new Tensor(name, t.shape(), t.data())));
+      return new Checkpoint(file.toString(), tensors);
+    } catch (Safetensors.NotSafetensors e) {
+      throw new UserError("checkpoint " + file + " is neither a pickle nor a safetensors file (" + e.getMessage()
+          + "): pass LWM's VQGAN pickle or a .safetensors of the same tensors");
     } catch (IOException e) {
       throw new UserError("checkpoint " + file + " cannot be read: " + e.getMessage());
     }
+  }
+
+  /** Writes the tensors as safetensors with their Flax paths as names, in name order. */
+  public static void writeSafetensors(Path file, Map<String, Tensor> tensors) throws IOException {
+    Map<String, Safetensors.Tensor> out = new java.util.LinkedHashMap<>();
+    new TreeMap<>(tensors).forEach((name, t) -> out.put(name, new Safetensors.Tensor(t.shape(), t.data())));
+    Safetensors.write(file, out, null);
   }
 
   public String source() {

@@ -355,7 +355,7 @@ public final class NumpyPickle {
         v[i] = switch (code) {
           case "f4" -> buf.getFloat(i * 4);
           case "f8" -> (float) buf.getDouble(i * 8);
-          case "f2" -> Safetensors.halfToFloat(buf.getShort(i * 2));
+          case "f2" -> org.lwm.core.tensors.Safetensors.halfToFloat(buf.getShort(i * 2));
           case "i2" -> buf.getShort(i * 2);
           case "u2" -> buf.getShort(i * 2) & 0xFFFF;
           case "i4" -> buf.getInt(i * 4);
