@@ -2,6 +2,7 @@ package org.lwm.ingest;
 
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.config.Config;
@@ -14,13 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code lwm ingest ...}: sources into the lake. */
 @Command(name = "ingest", description = "Read books, chat data and videos into the lake.", mixinStandardHelpOptions = true,
     subcommands = {IngestCommand.Books.class, IngestCommand.Chat.class, IngestCommand.Videos.class, IngestCommand.Tokenize.class})
-public final class IngestCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class IngestCommand extends CommandGroup {
 
   /** Registers {@code ingest} with the {@code lwm} command. */
   public static final class Provider implements CommandProvider {

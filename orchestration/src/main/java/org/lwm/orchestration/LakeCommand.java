@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.lake.Lake;
@@ -20,13 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lwm lake ls|cat}: look into the lake's tables without a notebook. */
 @Command(name = "lake", description = "List and print the lake's tables.", mixinStandardHelpOptions = true,
     subcommands = {LakeCommand.Ls.class, LakeCommand.Cat.class})
-final class LakeCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+final class LakeCommand extends CommandGroup {
 
   @Command(name = "ls", description = "Tables with row count, Delta version and last operation.", mixinStandardHelpOptions = true)
   static final class Ls implements Runnable {

@@ -1,6 +1,7 @@
 package org.lwm.qa;
 
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.config.Config;
@@ -17,13 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "qa", description = "Long-context QA synthesis: chunk books, generate a QA pair per chunk, assemble long QA chats, mix with chat data.",
     mixinStandardHelpOptions = true,
     subcommands = {QaCommand.Chunk.class, QaCommand.Generate.class, QaCommand.Assemble.class, QaCommand.Mix.class})
-public final class QaCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class QaCommand extends CommandGroup {
 
   /** Registers {@code qa} with the {@code lwm} command. */
   public static final class Provider implements CommandProvider {

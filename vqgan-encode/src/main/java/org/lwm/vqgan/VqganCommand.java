@@ -2,6 +2,7 @@ package org.lwm.vqgan;
 
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.cli.UserError;
@@ -17,16 +18,9 @@ import picocli.CommandLine.Option;
 /** {@code lwm vqgan ...}: frames to VQGAN codes and back. */
 @Command(name = "vqgan", description = "Encode images and video frames to LWM's VQGAN codes (16x16 per 256x256 frame), and decode codes to images.",
     mixinStandardHelpOptions = true, subcommands = {VqganCommand.Encode.class, VqganCommand.Decode.class, VqganCommand.EncodeVideos.class})
-public final class VqganCommand implements Runnable {
+public final class VqganCommand extends CommandGroup {
   static final String CHECKPOINT_HELP = "LWM's VQGAN checkpoint: a pickle of nested dicts of numpy arrays (Flax names) or a .safetensors of the same "
       + "'/'-joined names (path, file://, s3a://, hdfs://); or random:SEED for LWM's architecture with seeded random weights.";
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** Registers {@code vqgan} with the {@code lwm} command. */
   public static final class Provider implements CommandProvider {

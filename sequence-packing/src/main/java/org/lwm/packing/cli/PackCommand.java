@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.cli.UserError;
@@ -33,13 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     subcommands = {PackCommand.Format.class, PackCommand.Sequences.class, PackCommand.Examples.class, PackCommand.Run.class,
         PackCommand.ExportLwm.class})
-public final class PackCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class PackCommand extends CommandGroup {
 
   /** Registers {@code pack} with the {@code lwm} command. */
   public static final class Provider implements CommandProvider {

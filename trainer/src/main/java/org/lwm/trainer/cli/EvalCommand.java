@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.cli.UserError;
@@ -21,13 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code lwm eval needle}: needle-in-a-haystack accuracy of a checkpoint. */
 @Command(name = "eval", description = "Evaluate a checkpoint.", mixinStandardHelpOptions = true, subcommands = {EvalCommand.Needle.class})
-public final class EvalCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class EvalCommand extends CommandGroup {
 
   public static final class Provider implements CommandProvider {
     @Override

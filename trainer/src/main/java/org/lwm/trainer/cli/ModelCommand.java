@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
 import org.lwm.core.cli.UserError;
@@ -26,13 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code lwm model init|forward|loss-grad}: make a checkpoint, run it on packed rows. */
 @Command(name = "model", description = "Create a LLaMA checkpoint and run it on packed rows (logits, loss and gradients).",
     mixinStandardHelpOptions = true, subcommands = {ModelCommand.Init.class, ModelCommand.Forward.class, ModelCommand.LossGrad.class})
-public final class ModelCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class ModelCommand extends CommandGroup {
 
   public static final class Provider implements CommandProvider {
     @Override
