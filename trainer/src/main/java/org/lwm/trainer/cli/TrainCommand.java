@@ -9,8 +9,7 @@ import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.spark.SparkSessions;
-import org.lwm.trainer.data.JsonlRows;
-import org.lwm.trainer.data.LakeRows;
+import org.lwm.trainer.data.StageRows;
 import org.lwm.trainer.data.TrainingRows;
 import org.lwm.trainer.train.StagedTraining;
 import org.lwm.trainer.train.StepMetrics;
@@ -52,9 +51,9 @@ public final class TrainCommand implements Runnable {
   public static Function<TrainConfig.Stage, TrainingRows> rowsFor(Lake lake) {
     SparkSession[] spark = new SparkSession[1];
     return stage -> {
-      if (stage.jsonl() != null) return new JsonlRows(stage.jsonl());
+      if (stage.jsonl() != null) return StageRows.jsonLines(stage.jsonl());
       if (spark[0] == null) spark[0] = SparkSessions.create("lwm train", Config.of(Map.of()));
-      return new LakeRows(spark[0], lake, stage.packedStage());
+      return StageRows.lake(spark[0], lake, stage.packedStage());
     };
   }
 }

@@ -17,7 +17,7 @@ import org.lwm.core.records.SequenceLayout;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.trainer.checkpoint.Checkpoint;
 import org.lwm.trainer.cli.EvalCommand;
-import org.lwm.trainer.data.LakeRows;
+import org.lwm.trainer.data.StageRows;
 import org.lwm.trainer.data.TrainingRows;
 import org.lwm.trainer.eval.Haystack;
 import org.lwm.trainer.eval.NeedleEval;
@@ -60,7 +60,7 @@ public final class TrainerDemo {
     int maxText = tok.vocabSize() - 1;
     boolean vision = false;
     for (String n : names) {
-      TrainingRows r = new LakeRows(spark, lake, n);
+      TrainingRows r = StageRows.lake(spark, lake, n);
       rows.put(n, r);
       for (int i = 0; i < r.size(); i++) {
         PackedRow row = r.row(i);
