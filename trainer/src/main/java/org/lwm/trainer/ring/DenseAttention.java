@@ -14,22 +14,12 @@ public final class DenseAttention {
   /** out [L, H·hd] from q [L, H·hd], k, v [L, KV·hd]. */
   public static void forward(float[] q, float[] k, float[] v, int[] segment, int len, int heads, int kvHeads, int hd,
       float[] out) {
-    double scale = 1.0 / Math.sqrt(hd);
     int hdq = heads * hd, hdk = kvHeads * hd, group = heads / kvHeads;
     double[] p = new double[len];
     for (int h = 0; h < heads; h++) {
       int g = h / group;
       for (int i = 0; i < len; i++) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < len; j++) {
-          if (!open(i, j, segment)) continue;
-          double s = 0;
-          for (int d = 0; d < hd; d++) s += (double) q[i * hdq + h * hd + d] * k[j * hdk + g * hd + d];
-          p[j] = s * scale;
-          max = Math.max(max, p[j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < len; j++) if (open(i, j, segment)) sum += p[j] = Math.exp(p[j] - max);
+        double sum = softmaxRow(q, k, segment, len, heads, kvHeads, hd, h, i, p);
         for (int d = 0; d < hd; d++) {
           double acc = 0;
           for (int j = 0; j < len; j++) if (open(i, j, segment)) acc += p[j] / sum * v[j * hdk + g * hd + d];
@@ -51,16 +41,7 @@ public final class DenseAttention {
     for (int h = 0; h < heads; h++) {
       int g = h / group;
       for (int i = 0; i < len; i++) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < len; j++) {
-          if (!open(i, j, segment)) continue;
-          double s = 0;
-          for (int d = 0; d < hd; d++) s += (double) q[i * hdq + h * hd + d] * k[j * hdk + g * hd + d];
-          p[j] = s * scale;
-          max = Math.max(max, p[j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < len; j++) if (open(i, j, segment)) sum += p[j] = Math.exp(p[j] - max);
+        double sum = softmaxRow(q, k, segment, len, heads, kvHeads, hd, h, i, p);
         double rowDot = 0;
         for (int j = 0; j < len; j++) {
           if (!open(i, j, segment)) continue;
@@ -81,5 +62,26 @@ public final class DenseAttention {
         }
       }
     }
+  }
+
+  /**
+   * Row i of head h: p[j] = exp(q_i·k_j·scale − max) for the keys i may attend to (others untouched); returns
+   * their sum, so p[j] / sum is the attention weight.
+   */
+  private static double softmaxRow(float[] q, float[] k, int[] segment, int len, int heads, int kvHeads, int hd, int h,
+      int i, double[] p) {
+    double scale = 1.0 / Math.sqrt(hd);
+    int hdq = heads * hd, hdk = kvHeads * hd, g = h / (heads / kvHeads);
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < len; j++) {
+      if (!open(i, j, segment)) continue;
+      double s = 0;
+      for (int d = 0; d < hd; d++) s += (double) q[i * hdq + h * hd + d] * k[j * hdk + g * hd + d];
+      p[j] = s * scale;
+      max = Math.max(max, p[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < len; j++) if (open(i, j, segment)) sum += p[j] = Math.exp(p[j] - max);
+    return sum;
   }
 }
