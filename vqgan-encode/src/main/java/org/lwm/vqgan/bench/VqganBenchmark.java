@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.lwm.vqgan.model.Conv2d;
 import org.lwm.vqgan.model.FeatureMap;
 import org.lwm.vqgan.model.Parallel;
 import org.lwm.vqgan.model.Vqgan;
@@ -22,6 +23,10 @@ public final class VqganBenchmark {
   private VqganBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("layers")) {
+      layers(Integer.parseInt(args[1]));
+      return;
+    }
     Path dir = Path.of(args[1]);
     if (args[0].equals("prepare")) {
       int frames = Integer.parseInt(args[2]);
@@ -64,8 +69,42 @@ public final class VqganBenchmark {
     double s = (System.nanoTime() - t0) / 1e9;
     Files.write(dir.resolve("codes-java.i32"), codesOut.array());
     double gflop = model.encoder().flops(256) / 1e9;
-    System.out.printf("java    threads=%d frames=%d batch=%d  %.3f frames/s  %.1f GFLOP/s  (%.1f GFLOP/frame, %s)%n",
+    System.out.printf("java    threads=%d frames=%d batch=%d  %.3f frames/s  %.1f GFLOP/s effective  (%.1f GFLOP/frame as direct convolutions, %s)%n",
         threads, frames, batch, frames / s, frames * gflop / s, gflop, model.gemm().name());
+  }
+
+  /**
+   * {@code layers THREADS}: one 3×3 stride-1 convolution of each of LWM's encoder shapes on one random frame,
+   * timed alone (median of three 1-second runs) with whatever algorithm {@code Conv2d} picks in this JVM:
+   * bench/vqgan.sh runs it once with Winograd off and once as configured.
+   */
+  private static void layers(int threads) {
+    Parallel.setThreads(threads);
+    int[][] shapes = {{256, 128, 128}, {128, 256, 256}, {64, 256, 256}, {32, 512, 512}, {16, 768, 768}};
+    for (int[] shape : shapes) {
+      int side = shape[0];
+      int cin = shape[1];
+      int cout = shape[2];
+      SplittableRandom r = new SplittableRandom(side);
+      float[] k = new float[9 * cin * cout];
+      for (int i = 0; i < k.length; i++) k[i] = (float) (r.nextDouble() - 0.5);
+      FeatureMap x = new FeatureMap(1, side, side, cin);
+      for (int i = 0; i < x.data.length; i++) x.data[i] = (float) (r.nextDouble() - 0.5);
+      Conv2d conv = new Conv2d(k, new float[cout], 3, 3, cin, cout, 1, Conv2d.Padding.SAME, org.lwm.vqgan.model.Gemm.best());
+      double[] ms = new double[3];
+      for (int rep = 0; rep < ms.length; rep++) {
+        long t0 = System.nanoTime();
+        int n = 0;
+        while (System.nanoTime() - t0 < 1_000_000_000L) {
+          conv.forward(x);
+          n++;
+        }
+        ms[rep] = (System.nanoTime() - t0) / 1e6 / n;
+      }
+      java.util.Arrays.sort(ms);
+      System.out.printf("layer %3d² %3d→%3d  %-8s %6.1f ms  %5.0f GFLOP/s effective%n", side, cin, cout,
+          conv.usesWinograd(side, side) ? "winograd" : "im2col", ms[1], conv.flops(side, side) / 1e6 / ms[1]);
+    }
   }
 
   private static FeatureMap slice(float[] all, int from, int n) {

@@ -111,7 +111,7 @@ public final class Conv2d {
   }
 
   /** Whether a map of this size goes through Winograd (stride-1 SAME 3×3 on a wide enough map and channels). */
-  boolean usesWinograd(int h, int w) {
+  public boolean usesWinograd(int h, int w) {
     return WINOGRAD_MIN_SIDE > 0 && kh == 3 && kw == 3 && stride == 1 && padding == Padding.SAME && cin >= 8
         && Math.min(h, w) >= WINOGRAD_MIN_SIDE;
   }
