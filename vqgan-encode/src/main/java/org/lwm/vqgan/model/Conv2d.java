@@ -28,8 +28,9 @@ public final class Conv2d {
   /**
    * Smallest map side (per image) on which a 3×3 stride-1 convolution runs as Winograd F(4×4, 3×3) instead of
    * im2col: below it the tiles are too few to fill the GEMMs and the transformed kernel (36 × cin × cout
-   * floats) is not worth its memory (measured on LWM's layers: 2.0–2.5× faster at 256², 128² and 64², even
-   * at 32² with 512 channels, 2.3× slower at 16² with 768). {@code lwm.vqgan.winograd_min_side=0} turns Winograd off.
+   * floats) is not worth its memory (measured on LWM's layers: 2.0–2.8× faster at 256², 128² and 64², no
+   * faster at 32² with 512 channels, ~2× slower at 16² with 768; docs/PERFORMANCE.md).
+   * {@code lwm.vqgan.winograd_min_side=0} turns Winograd off.
    */
   private static final int WINOGRAD_MIN_SIDE = Integer.getInteger("lwm.vqgan.winograd_min_side", 64);
 
