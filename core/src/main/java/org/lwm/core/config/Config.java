@@ -153,6 +153,33 @@ public final class Config {
     return values;
   }
 
+  /** With {@code key} set to the list's items joined by commas; unchanged when the list is null or empty. */
+  public Config withList(String key, java.util.List<String> items) {
+    return items == null || items.isEmpty() ? this : with(key, String.join(",", items));
+  }
+
+  /** With {@code key} set when {@code value} is not null. */
+  public Config withIfSet(String key, Object value) {
+    return value == null ? this : with(key, String.valueOf(value));
+  }
+
+  /** With every entry of {@code more} set on top. */
+  public Config withAll(Map<String, String> more) {
+    if (more == null || more.isEmpty()) return this;
+    TreeMap<String, String> copy = new TreeMap<>(values);
+    copy.putAll(more);
+    return new Config(copy);
+  }
+
+  /** A comma-separated key as a list (empty when absent). */
+  public java.util.List<String> getList(String key) {
+    String v = values.get(key);
+    if (v == null || v.isBlank()) return java.util.List.of();
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String s : v.split(",")) if (!s.isBlank()) out.add(s.strip());
+    return out;
+  }
+
   public Config with(String key, String value) {
     TreeMap<String, String> copy = new TreeMap<>(values);
     copy.put(key, value);

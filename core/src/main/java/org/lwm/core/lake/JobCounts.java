@@ -45,6 +45,11 @@ public final class JobCounts {
     return job;
   }
 
+  /** The counts in the order they were put (seconds not included). */
+  public Map<String, Object> values() {
+    return java.util.Collections.unmodifiableMap(counts);
+  }
+
   /** Properties for the output table, with the elapsed time. */
   public Map<String, String> asProperties() {
     Map<String, String> props = new LinkedHashMap<>();

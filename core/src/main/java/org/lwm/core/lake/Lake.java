@@ -82,6 +82,28 @@ public final class Lake {
     }
   }
 
+  /**
+   * The table's latest Delta version, from its log's file names (no Spark job): the highest {@code N.json} under
+   * {@code _delta_log}. -1 when the table does not exist.
+   */
+  public long version(SparkSession spark, String name) {
+    try {
+      FileSystem fs = fileSystem(spark);
+      org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(table(name) + "/_delta_log");
+      if (!fs.exists(log)) return -1;
+      long max = -1;
+      for (FileStatus st : fs.listStatus(log)) {
+        String n = st.getPath().getName();
+        if (n.length() == 25 && n.endsWith(".json") && n.chars().limit(20).allMatch(Character::isDigit)) {
+          max = Math.max(max, Long.parseLong(n.substring(0, 20)));
+        }
+      }
+      return max;
+    } catch (IOException e) {
+      throw new UserError("lake root " + root + " is not readable: " + oneLine(e));
+    }
+  }
+
   /** Names of the Delta tables under the root, sorted. */
   public List<String> tableNames(SparkSession spark) {
     List<String> names = new ArrayList<>();

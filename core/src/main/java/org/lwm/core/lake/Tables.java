@@ -8,11 +8,15 @@ public final class Tables {
   public static final String QA_PAIRS = "qa_pairs";
   public static final String LONG_QA = "long_qa";
   public static final String CHAT = "chat";
+  /** The chat fine-tuning mixture (chat : long_qa), from {@code qa mix}. */
+  public static final String CHAT_MIX = "chat_mix";
   public static final String VIDEOS = "videos";
   public static final String VISION_TOKENS = "vision_tokens";
   public static final String EXAMPLES = "examples";
   public static final String PACKED = "packed";
   public static final String REJECTS = "rejects";
+  /** One row per step of every {@code lwm run}: run id, pipeline, step, status, times, counts, error. */
+  public static final String PIPELINE_RUNS = "pipeline_runs";
 
   private Tables() {}
 }

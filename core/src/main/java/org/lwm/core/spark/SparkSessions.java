@@ -16,6 +16,9 @@ import org.lwm.core.config.Config;
  * {@code AWS_SECRET_ACCESS_KEY}), else the standard AWS credential chain. Credentials are never logged.
  */
 public final class SparkSessions {
+  /** Secrets by key: passwords, secrets, access keys, and tokens as a whole word (session.token, AIRFLOW_TOKEN). */
+  public static final String REDACTION_REGEX = "(?i)secret|password|access[.]?key|api[._-]?key|credential|(^|[._-])token($|[._-])";
+
   private SparkSessions() {}
 
   public static SparkSession create(String appName, Config config) {
@@ -82,7 +85,8 @@ public final class SparkSessions {
 
   private static void s3a(SparkConf conf, Config config) {
     s3aSettings(config).forEach((k, v) -> conf.set("spark.hadoop." + k, v));
-    // Spark's UI and event logs show the conf; keep the secret out of them.
-    conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]key");
+    // Spark's UI, event logs and SHOW TBLPROPERTIES show these; keep secrets out of them. Not Spark's default
+    // (which has a bare "token"): that would also hide lwm.tokenizer, the tokenizer identity every table records.
+    conf.setIfMissing("spark.redaction.regex", REDACTION_REGEX);
   }
 }
