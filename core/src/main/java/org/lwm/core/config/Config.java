@@ -62,6 +62,16 @@ public final class Config {
     return new Config(values);
   }
 
+  /**
+   * A YAML/JSON tree as dotted keys, the way a config file is read: nested mappings join their keys with dots,
+   * lists become one comma-separated value, nulls are left out. Pipelines use it for their {@code config} blocks.
+   */
+  public static Map<String, String> flatten(JsonNode node) {
+    TreeMap<String, String> out = new TreeMap<>();
+    if (node != null && !node.isNull()) flatten("", node, out);
+    return out;
+  }
+
   private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
     if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

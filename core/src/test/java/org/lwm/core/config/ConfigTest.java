@@ -29,6 +29,14 @@ class ConfigTest {
   }
 
   @Test
+  void flattenTurnsATreeIntoDottedKeys() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree("qa: {chunk_tokens: 1000, lengths: [2K, 8K]}\nskip: null\nlake: l\n");
+    assertEquals(Map.of("qa.chunk_tokens", "1000", "qa.lengths", "2K,8K", "lake", "l"), Config.flatten(tree));
+    assertEquals(Map.of(), Config.flatten(null));
+  }
+
+  @Test
   void badValuesNameTheKey() {
     Config c = Config.of(Map.of("n", "ten", "b", "maybe"));
     UserError e = assertThrows(UserError.class, () -> c.getInt("n", 0));
