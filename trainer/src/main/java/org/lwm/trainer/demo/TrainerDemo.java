@@ -96,7 +96,7 @@ public final class TrainerDemo {
     String[] nl = config.get("demo.train.needle_lengths", "256,512").split(",");
     int[] needleLengths = new int[nl.length];
     for (int i = 0; i < nl.length; i++) needleLengths[i] = Integer.parseInt(nl[i].trim());
-    NeedleEval.Result needle = EvalCommand.Needle.run(Checkpoint.read(last), tok,
+    NeedleEval.Result needle = org.lwm.trainer.eval.NeedleReport.run(Checkpoint.read(last), tok,
         Haystack.fromBooks(spark, lake, needleLengths[needleLengths.length - 1] * 8 + 1000),
         new NeedleEval.Settings(needleLengths, new int[] {0, 50, 100}, 1, 1, 1, config.getInt("demo.train.needle_new_tokens", 8),
             new SequenceParallel.Options(sp, SequenceLayout.ZIGZAG, 512, 512, 256)), out.resolve("needle"));
