@@ -24,6 +24,8 @@ import org.lwm.trainer.data.StageRows;
 public final class TrainJob implements Step {
   public static final String CONFIG = "train.config";
   public static final String START_STAGE = "train.start_stage";
+  /** Replaces the YAML's {@code output} (the run directory), so one YAML serves several lakes. */
+  public static final String OUTPUT = "train.output";
 
   @Override
   public String name() {
@@ -48,7 +50,8 @@ public final class TrainJob implements Step {
   @Override
   public List<ConfigKey> keys() {
     return List.of(ConfigKey.of(CONFIG, "the training YAML (output, model, parallel, optimizer, stages)"),
-        ConfigKey.of(START_STAGE, "start at this stage (its predecessor's final checkpoint must exist)"));
+        ConfigKey.of(START_STAGE, "start at this stage (its predecessor's final checkpoint must exist)"),
+        ConfigKey.of(OUTPUT, "the run directory, instead of the YAML's output"));
   }
 
   @Override
@@ -60,6 +63,7 @@ public final class TrainJob implements Step {
   public JobCounts run(SparkSession spark, Lake lake, Config config) {
     if (!config.has(CONFIG)) throw new UserError("train: no training YAML: pass --config FILE (config " + CONFIG + ")");
     TrainConfig cfg = TrainConfig.load(Path.of(config.get(CONFIG, null)));
+    if (config.has(OUTPUT)) cfg = cfg.withOutput(Path.of(config.get(OUTPUT, null)));
     JobCounts counts = new JobCounts("train");
     List<StepMetrics> m = new StagedTraining(cfg, stage -> stage.jsonl() != null ? StageRows.jsonLines(stage.jsonl())
         : StageRows.lake(spark, lake, stage.packedStage()), System.out).run(config.get(START_STAGE, null));
