@@ -35,3 +35,13 @@ spm_train --input=/tmp/lwm-sample-corpus.txt --model_prefix=tokenizer --model_ty
   --input_sentence_size=0 --shuffle_input_sentence=false --num_threads=2 --minloglevel=1
 rm -f tokenizer.vocab /tmp/lwm-sample-corpus.txt
 echo "wrote tokenizer.model ($(stat -c %s tokenizer.model) bytes)"
+
+# Three short clips (moving shapes, a counter, a bouncing ball) and their captions/QA sidecar, drawn by the
+# vqgan-encode module's test fixture SampleClips and encoded with FFmpeg through JavaCV (needs a Maven build).
+cd ..
+mvn -B -q -pl vqgan-encode -am -DskipTests -Dquick install >/dev/null
+mvn -B -q -pl vqgan-encode dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/lwm-sample.cp >/dev/null
+mvn -B -q -pl vqgan-encode test-compile >/dev/null
+rm -rf samples/videos
+java -cp "vqgan-encode/target/test-classes:vqgan-encode/target/classes:core/target/classes:$(cat /tmp/lwm-sample.cp)" org.lwm.vqgan.SampleClips samples/videos
+rm -f /tmp/lwm-sample.cp

@@ -11,7 +11,6 @@ import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +24,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
@@ -33,6 +31,10 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.SourceFiles;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.ingest.dedup.MinHash;
 import org.lwm.ingest.dedup.NearDuplicates;
 import org.lwm.ingest.source.BookSources;
@@ -56,8 +58,10 @@ import org.lwm.ingest.source.Streams;
  * {@code enabled} (true), {@code threshold} (Jaccard 0.8), {@code shingle_words} (5), {@code bands} (16),
  * {@code rows} (8).
  */
-public final class BooksJob {
+public final class BooksJob implements Step {
   public static final String JOB = "ingest-books";
+  /** The inputs (comma-separated URIs): {@code --input}. */
+  public static final String INPUT = "ingest.books.input";
 
   /** Rows as read: a book (text set) or a reject (reason set). */
   static final StructType READ_SCHEMA = new StructType()
@@ -69,9 +73,55 @@ public final class BooksJob {
       .add("reason", DataTypes.StringType, true)
       .add("detail", DataTypes.StringType, true);
 
-  private BooksJob() {}
+  @Override
+  public String name() {
+    return "ingest books";
+  }
 
+  @Override
+  public String description() {
+    return "book files (txt trees, tar, Pile jsonl, Parquet) into 'books', duplicates and bad inputs into 'rejects'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of();
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.BOOKS, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(INPUT, "book files or directory trees (path, file://, s3a://, hdfs://), comma-separated"),
+        ConfigKey.of("ingest.min_chars", "100", "shorter books are rejected as too-short"),
+        ConfigKey.of("ingest.max_book_bytes", String.valueOf(64L << 20), "larger books are rejected as too-large without being read"),
+        ConfigKey.of("ingest.text_column", "text", "Parquet: the column holding the text"),
+        ConfigKey.of("ingest.title_column", "title", "Parquet: the column holding the title"),
+        ConfigKey.of("ingest.near_dup.*", "near-duplicate detection: enabled, threshold, shingle_words, bands, rows"));
+  }
+
+  @Override
+  public String sourceVersion(SparkSession spark, Config config) {
+    return SourceFiles.version(spark, config.getList(INPUT));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    List<String> inputs = config.getList(INPUT);
+    if (inputs.isEmpty()) throw new UserError("ingest books: no input: pass --input URI (config " + INPUT + ")");
+    return ingest(spark, lake, inputs, config);
+  }
+
+  /** The step with its provenance, on these inputs. */
   public static JobCounts run(SparkSession spark, Lake lake, List<String> inputs, Config config) {
+    return StepExecution.run(new BooksJob(), spark, lake, config.withList(INPUT, inputs));
+  }
+
+  private static JobCounts ingest(SparkSession spark, Lake lake, List<String> inputs, Config config) {
     int minChars = config.getInt("ingest.min_chars", 100);
     long maxBytes = config.getLong("ingest.max_book_bytes", 64L << 20);
     JobCounts counts = new JobCounts(JOB);
@@ -162,10 +212,6 @@ public final class BooksJob {
     ranked.unpersist();
     read.unpersist();
 
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("ingest"));
-    lake.setProperties(spark, Tables.BOOKS, props);
     if (seen != written + unchanged + exact + near + rejected) {
       throw new IllegalStateException("books accounting broken: seen " + seen + " != written " + written + " + unchanged " + unchanged
           + " + duplicates " + (exact + near) + " + rejected " + rejected);

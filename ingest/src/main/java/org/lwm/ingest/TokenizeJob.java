@@ -3,8 +3,6 @@ package org.lwm.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,14 +18,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
+import org.lwm.core.tokenizer.TokenizerFiles;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.ingest.source.HadoopFiles;
 import scala.Tuple2;
 
 /**
@@ -41,23 +41,57 @@ import scala.Tuple2;
  * with another tokenizer is refused unless {@code overwrite}, which rebuilds the table. With the same
  * tokenizer only books not yet tokenized are encoded (MERGE by book_id).
  */
-public final class TokenizeJob {
+public final class TokenizeJob implements Step {
   public static final String JOB = "ingest-tokenize";
-  public static final String TOKENIZER_PROPERTY = "lwm.tokenizer";
+  public static final String TOKENIZER_PROPERTY = StepExecution.TOKENIZER_PROPERTY;
+  public static final String OVERWRITE = "ingest.tokenize.overwrite";
 
   static final StructType SCHEMA = new StructType()
       .add("book_id", DataTypes.StringType, false)
       .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("n_tokens", DataTypes.LongType, false);
 
-  private TokenizeJob() {}
-
-  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, boolean overwrite, Config config) {
-    SentencePieceTokenizer tokenizer = load(spark, tokenizerUri);
-    return run(spark, lake, tokenizer, overwrite, config);
+  @Override
+  public String name() {
+    return "ingest tokenize";
   }
 
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, boolean overwrite, Config config) {
+  @Override
+  public String description() {
+    return "every book of 'books' encoded with a SentencePiece model into 'book_tokens'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.BOOKS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.BOOK_TOKENS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(StepExecution.TOKENIZER_KEY, "the tokenizer.model (path or s3a://, hdfs:// URI)"),
+        ConfigKey.of(OVERWRITE, "false", "re-tokenize every book, replacing a table made with another tokenizer"),
+        ConfigKey.of("ingest.tokenize.partition_chars", String.valueOf(8L << 20), "characters per task (books packed largest first)"));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    SentencePieceTokenizer tokenizer = TokenizerFiles.load(spark, config.get(StepExecution.TOKENIZER_KEY, null));
+    return tokenize(spark, lake, tokenizer, config.getBoolean(OVERWRITE, false), config);
+  }
+
+  /** The step with its provenance. */
+  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, boolean overwrite, Config config) {
+    return StepExecution.run(new TokenizeJob(), spark, lake,
+        config.with(StepExecution.TOKENIZER_KEY, tokenizerUri).with(OVERWRITE, String.valueOf(overwrite)));
+  }
+
+  private static JobCounts tokenize(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, boolean overwrite, Config config) {
     JobCounts counts = new JobCounts(JOB);
     Dataset<Row> books = lake.read(spark, Tables.BOOKS);
     boolean exists = lake.exists(spark, Tables.BOOK_TOKENS);
@@ -114,12 +148,7 @@ public final class TokenizeJob {
     Row sum = lake.read(spark, Tables.BOOK_TOKENS).agg(org.apache.spark.sql.functions.sum("n_tokens"), org.apache.spark.sql.functions.count("*")).first();
     counts.put("unchanged", rebuild ? 0 : counts.get("books") - sizes.size());
     counts.put("tokens_total", sum.isNullAt(0) ? 0 : sum.getLong(0));
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put(TOKENIZER_PROPERTY, tokenizer.identity());
-    props.put(TOKENIZER_PROPERTY + ".vocab_size", String.valueOf(tokenizer.vocabSize()));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("ingest"));
-    lake.setProperties(spark, Tables.BOOK_TOKENS, props);
+    counts.put("vocab_size", tokenizer.vocabSize());
     return counts;
   }
 
@@ -145,15 +174,10 @@ public final class TokenizeJob {
     return out;
   }
 
-  /**
-   * The identity recorded on {@code book_tokens}, or null. Read from the Delta log (DESCRIBE DETAIL), not SHOW
-   * TBLPROPERTIES: Spark's redaction regex (core's {@code spark.redaction.regex} matches "token") masks the value there.
-   */
+  /** The identity recorded on {@code book_tokens}, or null. */
   public static String tokenizerOf(SparkSession spark, Lake lake) {
     if (!lake.exists(spark, Tables.BOOK_TOKENS)) return null;
-    Row detail = DeltaTable.forPath(spark, lake.table(Tables.BOOK_TOKENS)).detail().select("properties").first();
-    Map<String, String> props = detail.getJavaMap(0);
-    return props.get(TOKENIZER_PROPERTY);
+    return lake.properties(spark, Tables.BOOK_TOKENS).get(TOKENIZER_PROPERTY);
   }
 
   /** Key i goes to partition i. */
@@ -172,16 +196,6 @@ public final class TokenizeJob {
     @Override
     public int getPartition(Object key) {
       return (Integer) key;
-    }
-  }
-
-  /** A tokenizer model from a path or any Hadoop URI (s3a://, hdfs://). */
-  static SentencePieceTokenizer load(SparkSession spark, String uri) {
-    if (!uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) return SentencePieceTokenizer.load(java.nio.file.Path.of(uri));
-    try (InputStream in = new HadoopFiles(spark.sparkContext().hadoopConfiguration()).open(uri)) {
-      return SentencePieceTokenizer.load(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UserError("tokenizer model " + uri + " cannot be read: " + e.getMessage());
     }
   }
 

@@ -41,7 +41,7 @@ public final class Lwm implements Runnable {
     return commandLine(isVerbose(args)).execute(args);
   }
 
-  static CommandLine commandLine(boolean verbose) {
+  public static CommandLine commandLine(boolean verbose) {
     CommandLine cl = new CommandLine(new Lwm());
     List<Object> commands = new ArrayList<>();
     commands.add(new LakeCommand());
@@ -75,7 +75,7 @@ public final class Lwm implements Runnable {
   }
 
   /** One line: a UserError's message, else the innermost cause's type and first line. */
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     if (e instanceof UserError) return e.getMessage();
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

@@ -3,27 +3,62 @@ package org.lwm.orchestration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.testing.TestSpark;
 
-/** ./lwm demo on the embedded sample, in-process, into a fresh lake. */
+/**
+ * ./lwm demo on the embedded sample, in-process, into a fresh lake: the pipeline runs end to end, and a second run
+ * skips every step and changes no table. The lake stays at {@code target/demo-lake} (the training output beside it,
+ * {@code target/runs}) for the notebooks module's tests, which run after this module's.
+ */
 class DemoTest {
-  @TempDir Path dir;
+  static final Path LAKE = Path.of(System.getProperty("lwm.demo.lake", "target/demo-lake")).toAbsolutePath();
 
   @Test
-  void demoRunsOnTheSample() {
-    String lake = dir.resolve("lake").toString();
-    CliTest.Run r = CliTest.run("demo", "--lake", lake, "--samples", TestSpark.repoRoot().resolve("samples").toString());
+  void demoRunsOnTheSampleAndASecondRunChangesNothing() throws IOException {
+    delete(LAKE);
+    delete(LAKE.resolveSibling("runs"));
+    String samples = TestSpark.repoRoot().resolve("samples").toString();
+    CliTest.Run r = CliTest.run("demo", "--lake", LAKE.toString(), "--samples", samples);
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("books_written  66"), r.out());
-    assertEquals(66, Lake.of(lake).read(TestSpark.session(), Tables.BOOKS).count());
-    // a second run changes nothing
-    CliTest.Run again = CliTest.run("demo", "--lake", lake, "--samples", TestSpark.repoRoot().resolve("samples").toString());
-    assertEquals(0, again.code(), again.err());
-    assertTrue(again.out().contains("unchanged      66"), again.out());
+    assertTrue(r.out().contains("books_written=66"), r.out());
+    assertTrue(r.out().contains("pipeline lwm-demo: 12 done, 0 skipped"), r.out());
+    SparkSession spark = TestSpark.session();
+    Lake lake = Lake.of(LAKE.toString());
+    assertEquals(66, lake.read(spark, Tables.BOOKS).count());
+    assertTrue(Files.exists(LAKE.resolveSibling("runs").resolve("demo-train/needle/needle.png")));
+    Map<String, Long> versions = versions(spark, lake);
+    assertTrue(versions.keySet().containsAll(java.util.List.of(Tables.BOOKS, Tables.BOOK_TOKENS, Tables.CHUNKS, Tables.QA_PAIRS,
+        Tables.LONG_QA, Tables.VIDEOS, Tables.VISION_TOKENS, Tables.EXAMPLES, Tables.PACKED)), versions.toString());
+
+    CliTest.Run again = CliTest.run("demo", "--lake", LAKE.toString(), "--samples", samples);
+    assertEquals(0, again.code(), again.out() + again.err());
+    assertTrue(again.out().contains("pipeline lwm-demo: 0 done, 12 skipped"), again.out());
+    assertEquals(versions, versions(spark, lake), "a second run changes no table");
+    assertEquals(24, lake.read(spark, Tables.PIPELINE_RUNS).count(), "both runs are in the history");
+  }
+
+  /** Every table's Delta version but the run history's, which grows by design. */
+  static Map<String, Long> versions(SparkSession spark, Lake lake) {
+    Map<String, Long> v = new TreeMap<>();
+    for (String t : lake.tableNames(spark)) if (!t.equals(Tables.PIPELINE_RUNS)) v.put(t, lake.version(spark, t));
+    return v;
+  }
+
+  static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 }

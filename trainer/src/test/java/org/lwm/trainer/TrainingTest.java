@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowJson;
 import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.trainer.cli.TrainCommand;
 import org.lwm.trainer.model.ModelConfig;
 import org.lwm.trainer.train.Schedule;
 import org.lwm.trainer.train.StagedTraining;
@@ -74,7 +73,7 @@ class TrainingTest {
 
   static StagedTraining training(Path cfg, ByteArrayOutputStream log) {
     TrainConfig c = TrainConfig.load(cfg);
-    return new StagedTraining(c, TrainCommand.rowsFor(null), new PrintStream(log, true));
+    return new StagedTraining(c, stage -> org.lwm.trainer.data.StageRows.jsonLines(stage.jsonl()), new PrintStream(log, true));
   }
 
   @Test

@@ -21,6 +21,11 @@ public abstract class StepCommand implements Runnable {
   /** {@code base} with this command's options set as config keys (options not given leave it as it is). */
   public abstract Config configure(Config base);
 
+  /** The {@code --config} file given on this command line, or null. */
+  protected java.nio.file.Path configFile() {
+    return common.configFile;
+  }
+
   /** The {@code --set} overrides given on this command line. */
   public java.util.Map<String, String> overrides() {
     return common.overrides;

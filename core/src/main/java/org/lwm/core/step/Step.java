@@ -22,6 +22,14 @@ public interface Step {
   /** Lake tables this step reads (their Delta versions enter its fingerprint). */
   List<String> reads();
 
+  /**
+   * The tables among {@link #reads} that must exist before the step runs (a pipeline is refused when no earlier step
+   * writes one and the lake lacks it); the rest are read when present. Default: all of them.
+   */
+  default List<String> requires() {
+    return reads();
+  }
+
   /** Lake tables this step writes ({@code rejects} included when it may reject). */
   List<String> writes();
 

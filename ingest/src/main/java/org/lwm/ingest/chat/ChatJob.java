@@ -27,7 +27,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
@@ -35,6 +34,10 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.SourceFiles;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.ingest.BookText;
 import org.lwm.ingest.source.HadoopFiles;
 import org.lwm.ingest.source.RecordStream;
@@ -46,8 +49,10 @@ import org.lwm.ingest.source.Streams;
  * or Parquet) into the lake, one row per distinct conversation (see {@link Conversations}). Same accounting as
  * books: {@code seen = written + unchanged + duplicates + rejected}; MERGE by example_id.
  */
-public final class ChatJob {
+public final class ChatJob implements Step {
   public static final String JOB = "ingest-chat";
+  public static final String INPUT = "ingest.chat.input";
+  public static final String FORMAT = "ingest.chat.format";
   public static final Set<String> FORMATS = Set.of("ultrachat", "sharegpt", "messages", "auto");
 
   static final StructType TURN = new StructType().add("role", DataTypes.StringType, false).add("content", DataTypes.StringType, false);
@@ -60,9 +65,52 @@ public final class ChatJob {
       .add("reason", DataTypes.StringType, true)
       .add("detail", DataTypes.StringType, true);
 
-  private ChatJob() {}
+  @Override
+  public String name() {
+    return "ingest chat";
+  }
 
+  @Override
+  public String description() {
+    return "chat data (UltraChat, ShareGPT, role/content; jsonl or Parquet) into 'chat'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of();
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.CHAT, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(INPUT, "chat files or directory trees (path, file://, s3a://, hdfs://), comma-separated"),
+        ConfigKey.of(FORMAT, "auto", "ultrachat, sharegpt, messages or auto (by the fields of each line)"),
+        ConfigKey.of("ingest.max_book_bytes", String.valueOf(64L << 20), "longer JSON lines are rejected as too-large"));
+  }
+
+  @Override
+  public String sourceVersion(SparkSession spark, Config config) {
+    return SourceFiles.version(spark, config.getList(INPUT));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    List<String> inputs = config.getList(INPUT);
+    if (inputs.isEmpty()) throw new UserError("ingest chat: no input: pass --input URI (config " + INPUT + ")");
+    return ingest(spark, lake, inputs, config.get(FORMAT, "auto"), config);
+  }
+
+  /** The step with its provenance, on these inputs. */
   public static JobCounts run(SparkSession spark, Lake lake, List<String> inputs, String format, Config config) {
+    return StepExecution.run(new ChatJob(), spark, lake, config.withList(INPUT, inputs).with(FORMAT, format));
+  }
+
+  private static JobCounts ingest(SparkSession spark, Lake lake, List<String> inputs, String format, Config config) {
     if (!FORMATS.contains(format)) throw new UserError("chat format '" + format + "' is not one of " + new java.util.TreeSet<>(FORMATS));
     long maxBytes = config.getLong("ingest.max_book_bytes", 64L << 20);
     JobCounts counts = new JobCounts(JOB);
@@ -130,10 +178,6 @@ public final class ChatJob {
     counts.put("rejected", rejected);
     ranked.unpersist();
     read.unpersist();
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("ingest"));
-    lake.setProperties(spark, Tables.CHAT, props);
     return counts;
   }
 

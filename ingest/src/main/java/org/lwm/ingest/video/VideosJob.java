@@ -26,13 +26,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lwm.core.LwmVersion;
+import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.SourceFiles;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.ingest.source.HadoopFiles;
 import org.lwm.ingest.source.Streams;
 
@@ -43,7 +47,9 @@ import org.lwm.ingest.source.Streams;
  * task-local temporary file for FFmpeg (which needs to seek) and deleted after the probe.
  * {@code seen = written + unchanged + duplicates + rejected} holds, as for books.
  */
-public final class VideosJob {
+public final class VideosJob implements Step {
+  public static final String INPUT = "ingest.videos.input";
+  public static final String CAPTIONS = "ingest.videos.captions";
   public static final String JOB = "ingest-videos";
   public static final Set<String> EXTENSIONS = Set.of("mp4", "m4v", "mkv", "webm", "avi", "mov", "mpg", "mpeg", "flv", "wmv", "ts", "3gp", "ogv");
 
@@ -61,12 +67,56 @@ public final class VideosJob {
       .add("captions", DataTypes.StringType, true)
       .add("qa", DataTypes.createArrayType(QA), true);
 
-  private VideosJob() {}
+  @Override
+  public String name() {
+    return "ingest videos";
+  }
+
+  @Override
+  public String description() {
+    return "video files probed with FFmpeg into 'videos', captions/QA from a sidecar";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of();
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.VIDEOS, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(INPUT, "video files or directory trees (path, file://, s3a://, hdfs://), comma-separated"),
+        ConfigKey.of(CAPTIONS, "captions/QA sidecar keyed by file name (JSON lines or CSV)"));
+  }
+
+  @Override
+  public String sourceVersion(SparkSession spark, Config config) {
+    List<String> all = new ArrayList<>(config.getList(INPUT));
+    if (config.has(CAPTIONS)) all.add(config.get(CAPTIONS, null));
+    return SourceFiles.version(spark, all);
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    List<String> inputs = config.getList(INPUT);
+    if (inputs.isEmpty()) throw new UserError("ingest videos: no input: pass --input URI (config " + INPUT + ")");
+    return ingest(spark, lake, inputs, config.get(CAPTIONS, null), config);
+  }
 
   /** One probed file: its facts or why not. */
   record Probed(String uri, long size, String videoId, VideoProbe.Result result) implements java.io.Serializable {}
 
+  /** The step with its provenance, on these inputs. */
   public static JobCounts run(SparkSession spark, Lake lake, List<String> inputs, String captionsUri, Config config) {
+    return StepExecution.run(new VideosJob(), spark, lake, config.withList(INPUT, inputs).withIfSet(CAPTIONS, captionsUri));
+  }
+
+  private static JobCounts ingest(SparkSession spark, Lake lake, List<String> inputs, String captionsUri, Config config) {
     JobCounts counts = new JobCounts(JOB);
     HadoopFiles fs = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
     String captionsAbs = captionsUri == null ? null : HadoopFiles.toUri(captionsUri);
@@ -158,10 +208,6 @@ public final class VideosJob {
     counts.put("written", written).put("unchanged", unchanged).put("duplicates", duplicates);
     byReason.forEach((k, v) -> counts.put("rejected." + k, v));
     counts.put("rejected", rejected).put("captions.matched", matchedCaptions.size()).put("captions.unmatched", unmatched);
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("ingest"));
-    lake.setProperties(spark, Tables.VIDEOS, props);
     return counts;
   }
 

@@ -1,23 +1,14 @@
 package org.lwm.trainer.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import org.apache.spark.sql.SparkSession;
 import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
-import org.lwm.core.cli.CommonOptions;
-import org.lwm.core.cli.UserError;
-import org.lwm.core.spark.SparkSessions;
-import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.trainer.eval.Haystack;
-import org.lwm.trainer.eval.Heatmap;
-import org.lwm.trainer.eval.NeedleEval;
-import org.lwm.trainer.model.Parameters;
+import org.lwm.core.cli.StepCommand;
+import org.lwm.core.config.Config;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
+import org.lwm.trainer.eval.NeedleJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lwm eval needle}: needle-in-a-haystack accuracy of a checkpoint. */
@@ -34,60 +25,36 @@ public final class EvalCommand extends CommandGroup {
   @Command(name = "needle", mixinStandardHelpOptions = true,
       description = {"Needle in a haystack (LWM's eval): haystacks from the lake's books at a grid of context lengths × depths, "
           + "k needles inserted and j asked, several seeds; greedy answers; prints the accuracy table and writes "
-          + "OUTPUT/needle.json and OUTPUT/needle.png."})
-  public static final class Needle implements Runnable {
-    @Mixin CommonOptions common;
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR") Path checkpoint;
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The SentencePiece tokenizer.model the model was trained with.") Path tokenizer;
+          + "OUTPUT/needle.json and OUTPUT/needle.png. Config keys eval.needle.* (see 'lwm run' pipelines)."})
+  public static final class Needle extends StepCommand {
+    @Option(names = "--checkpoint", paramLabel = "DIR") Path checkpoint;
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The SentencePiece tokenizer.model the model was trained with.") String tokenizer;
     @Option(names = "--haystack", paramLabel = "FILE", description = "A text file instead of the lake's books.") Path haystackFile;
-    @Option(names = "--lengths", split = ",", defaultValue = "512,1024", paramLabel = "N,...", description = "Context lengths in tokens (default 512,1024).") int[] lengths;
-    @Option(names = "--depths", split = ",", defaultValue = "0,25,50,75,100", paramLabel = "P,...", description = "Needle depths in percent (default 0,25,50,75,100).") int[] depths;
-    @Option(names = "--seeds", defaultValue = "3", paramLabel = "N") int seeds;
-    @Option(names = "--needles", defaultValue = "1", paramLabel = "K", description = "Needles inserted (default 1).") int needles;
-    @Option(names = "--asked", defaultValue = "1", paramLabel = "J", description = "Needles asked for (default 1).") int asked;
-    @Option(names = "--max-new-tokens", defaultValue = "12", paramLabel = "N") int maxNew;
-    @Option(names = "--output", required = true, paramLabel = "DIR") Path output;
-    @Mixin ParallelOptions parallel;
+    @Option(names = "--lengths", paramLabel = "N,...", description = "Context lengths in tokens (default 512,1024).") String lengths;
+    @Option(names = "--depths", paramLabel = "P,...", description = "Needle depths in percent (default 0,25,50,75,100).") String depths;
+    @Option(names = "--seeds", paramLabel = "N", description = "Seeds per cell (default 3).") Integer seeds;
+    @Option(names = "--needles", paramLabel = "K", description = "Needles inserted (default 1).") Integer needles;
+    @Option(names = "--asked", paramLabel = "J", description = "Needles asked for (default 1).") Integer asked;
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Greedy tokens per answer (default 12).") Integer maxNew;
+    @Option(names = "--output", paramLabel = "DIR") Path output;
+    @Option(names = "--sp", paramLabel = "N", description = "Sequence-parallel workers (threads on a local ring; default 1).") Integer sp;
+    @Option(names = "--layout", paramLabel = "LAYOUT", description = "contiguous or zigzag (default contiguous).") String layout;
+    @Option(names = "--query-chunk", paramLabel = "N", description = "Queries per attention tile (default 512).") Integer queryChunk;
+    @Option(names = "--key-chunk", paramLabel = "N", description = "Keys per attention tile (default 512).") Integer keyChunk;
 
     @Override
-    public void run() {
-      if (needles < 1 || asked < 1 || asked > needles) throw new UserError("--asked must be between 1 and --needles");
-      Parameters model = Checkpoint.read(checkpoint);
-      SentencePieceTokenizer tok = SentencePieceTokenizer.load(tokenizer);
-      int maxChars = Arrays.stream(lengths).max().orElse(1024) * 8 + 1000;
-      String hay;
-      if (haystackFile != null) {
-        try {
-          hay = Files.readString(haystackFile);
-        } catch (IOException e) {
-          throw new UserError("cannot read --haystack " + haystackFile + ": " + e.getMessage());
-        }
-      } else {
-        SparkSession spark = SparkSessions.create("lwm eval needle", common.config());
-        hay = Haystack.fromBooks(spark, common.lake(), maxChars);
-      }
-      NeedleEval.Result r = run(model, tok, hay, new NeedleEval.Settings(lengths, depths, seeds, needles, asked, maxNew,
-          parallel.options()), output);
-      System.out.print(r.table());
+    public Step step() {
+      return new NeedleJob();
     }
 
-    /** Runs the grid and writes needle.json and needle.png into {@code output}. */
-    public static NeedleEval.Result run(Parameters model, SentencePieceTokenizer tok, String haystack, NeedleEval.Settings s,
-        Path output) {
-      NeedleEval.Result r = new NeedleEval(model, tok, haystack).run(s);
-      try {
-        Files.createDirectories(output);
-        StringBuilder json = new StringBuilder("{\"lengths\":").append(Arrays.toString(r.lengths()))
-            .append(",\"depths\":").append(Arrays.toString(r.depths())).append(",\"needles\":").append(s.needles())
-            .append(",\"asked\":").append(s.asked()).append(",\"seeds\":").append(s.seeds()).append(",\"accuracy\":[");
-        for (int l = 0; l < r.lengths().length; l++) json.append(l == 0 ? "" : ",").append(Arrays.toString(r.accuracy()[l]));
-        json.append("],\"mean\":").append(r.mean()).append("}\n");
-        Files.writeString(output.resolve("needle.json"), json);
-        Heatmap.write(r, output.resolve("needle.png"));
-      } catch (IOException e) {
-        throw new UserError("cannot write the needle report into " + output + ": " + e.getMessage());
-      }
-      return r;
+    @Override
+    public Config configure(Config base) {
+      String p = "eval.needle.";
+      return base.withIfSet(p + "checkpoint", checkpoint).withIfSet(StepExecution.TOKENIZER_KEY, tokenizer).withIfSet(p + "haystack", haystackFile)
+          .withIfSet(p + "lengths", lengths).withIfSet(p + "depths", depths).withIfSet(p + "seeds", seeds)
+          .withIfSet(p + "needles", needles).withIfSet(p + "asked", asked).withIfSet(p + "max_new_tokens", maxNew)
+          .withIfSet(p + "output", output).withIfSet(p + "sp", sp).withIfSet(p + "layout", layout)
+          .withIfSet(p + "query_chunk", queryChunk).withIfSet(p + "key_chunk", keyChunk);
     }
   }
 }

@@ -111,6 +111,12 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
     return m;
   }
 
+  /** The same run writing into another directory. */
+  public TrainConfig withOutput(Path dir) {
+    return new TrainConfig(dir.toAbsolutePath(), lake, seed, initCheckpoint, initModel, parallel, beta1, beta2, eps, weightDecay, clip,
+        checkpointEvery, stages);
+  }
+
   public int stageIndex(String name) {
     for (int i = 0; i < stages.size(); i++) if (stages.get(i).name().equals(name)) return i;
     List<String> names = new ArrayList<>();

@@ -61,7 +61,7 @@ class NeedleEvalTest {
     Parameters model = Parameters.init(new ModelConfig(tok.vocabSize(), 0, 16, 32, 1, 2, 2, 1e4, 1e-5, 4096), 1);
     NeedleEval.Settings s = new NeedleEval.Settings(new int[] {128, 256}, new int[] {0, 50, 100}, 1, 1, 1, 3,
         new SequenceParallel.Options(2, SequenceLayout.ZIGZAG, 64, 64, 64));
-    NeedleEval.Result r = EvalCommand.Needle.run(model, tok, haystack(), s, tmp);
+    NeedleEval.Result r = org.lwm.trainer.eval.NeedleReport.run(model, tok, haystack(), s, tmp);
     assertEquals(2, r.accuracy().length);
     for (double[] row : r.accuracy()) for (double a : row) assertTrue(a >= 0 && a <= 1);
     BufferedImage png = ImageIO.read(tmp.resolve("needle.png").toFile());

@@ -20,54 +20,29 @@ import org.lwm.core.lake.Lake;
 import org.lwm.vqgan.frames.Sampling;
 
 /**
- * The demo's video step: three short clips made here with FFmpeg (moving shapes, a counter, a bouncing ball),
- * which the demo ingests into {@code videos}, then {@link EncodeVideosJob} with LWM's architecture and seeded
- * random weights ({@code vqgan.checkpoint}, default random:42) on {@code vqgan.frames} (default 2) evenly
- * spaced frames per clip, so it stays short on two cores (a full-size frame is ~216 GFLOP).
+ * Makes the embedded sample's three clips (samples/videos: moving shapes, a seven-segment counter, a bouncing ball;
+ * 160×120, 20 frames at 10 fps, MPEG-4) with FFmpeg through JavaCV, and their captions/QA sidecar. Run by
+ * samples/make-sample.sh; the demo only reads the committed files. Test scope: a fixture, not production code.
  */
-public final class VqganDemo {
-  private VqganDemo() {}
+public final class SampleClips {
+  private SampleClips() {}
 
-  /** Writes the clips into {@code dir} (kept when already there, so re-runs see the same bytes). */
-  public static Path makeVideos(Path dir) {
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args.length > 0 ? args[0] : "samples/videos");
     System.setProperty("java.awt.headless", "true");
     avutil.av_log_set_level(avutil.AV_LOG_ERROR); // the recorder prints every stream at INFO otherwise
-    try {
-      Files.createDirectories(dir);
-      clip(dir.resolve("shapes.mp4"), 0);
-      clip(dir.resolve("counter.mp4"), 1);
-      clip(dir.resolve("bounce.mp4"), 2);
-      return dir;
-    } catch (Exception e) {
-      throw new UserError("cannot write the demo videos to " + dir + ": " + e.getMessage());
-    }
-  }
-
-  /**
-   * A captions/QA sidecar for the clips {@link #makeVideos} writes (ingest's JSON-lines format), beside their folder,
-   * so the packer can pair their frames with text in all four directions.
-   */
-  public static Path writeCaptions(Path videoDir) {
-    Path file = videoDir.resolveSibling(videoDir.getFileName() + "-captions.jsonl");
-    String lines = String.join("\n",
+    Files.createDirectories(dir);
+    clip(dir.resolve("shapes.mp4"), 0);
+    clip(dir.resolve("counter.mp4"), 1);
+    clip(dir.resolve("bounce.mp4"), 2);
+    Files.writeString(dir.resolve("captions.jsonl"), String.join("\n",
         "{\"file\": \"shapes.mp4\", \"caption\": \"Coloured shapes drift across a dark background.\","
             + " \"qa\": [{\"question\": \"What moves in the video?\", \"answer\": \"Coloured shapes.\"}]}",
         "{\"file\": \"counter.mp4\", \"caption\": \"A seven-segment display counts upwards.\","
             + " \"qa\": [{\"question\": \"What does the display do?\", \"answer\": \"It counts upwards.\"}]}",
         "{\"file\": \"bounce.mp4\", \"caption\": \"A ball bounces around the frame.\","
-            + " \"qa\": [{\"question\": \"What bounces?\", \"answer\": \"A ball.\"}]}") + "\n";
-    try {
-      Files.writeString(file, lines);
-      return file;
-    } catch (IOException e) {
-      throw new UserError("cannot write the demo captions to " + file + ": " + e.getMessage());
-    }
-  }
-
-  public static JobCounts encode(SparkSession spark, Lake lake, Config config) {
-    String ck = config.get("vqgan.checkpoint", "random:42");
-    Sampling sampling = Sampling.evenly(config.getInt("vqgan.frames", 2), config.getInt("vqgan.max_frames", 0));
-    return EncodeVideosJob.run(spark, lake, new EncodeVideosJob.Settings(ck, sampling, config.getInt("vqgan.batch", 2), 256, false), config);
+            + " \"qa\": [{\"question\": \"What bounces?\", \"answer\": \"A ball.\"}]}") + "\n");
+    System.out.println("wrote " + dir + ": shapes.mp4, counter.mp4, bounce.mp4, captions.jsonl");
   }
 
   private static void clip(Path file, int kind) throws IOException {

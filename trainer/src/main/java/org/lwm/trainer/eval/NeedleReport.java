@@ -1,0 +1,31 @@
+package org.lwm.trainer.eval;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.lwm.core.cli.UserError;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.trainer.model.Parameters;
+
+/** Runs the needle grid and writes {@code needle.json} and {@code needle.png} into an output directory. */
+public final class NeedleReport {
+  private NeedleReport() {}
+
+  public static NeedleEval.Result run(Parameters model, SentencePieceTokenizer tok, String haystack, NeedleEval.Settings s, Path output) {
+    NeedleEval.Result r = new NeedleEval(model, tok, haystack).run(s);
+    try {
+      Files.createDirectories(output);
+      StringBuilder json = new StringBuilder("{\"lengths\":").append(Arrays.toString(r.lengths()))
+          .append(",\"depths\":").append(Arrays.toString(r.depths())).append(",\"needles\":").append(s.needles())
+          .append(",\"asked\":").append(s.asked()).append(",\"seeds\":").append(s.seeds()).append(",\"accuracy\":[");
+      for (int l = 0; l < r.lengths().length; l++) json.append(l == 0 ? "" : ",").append(Arrays.toString(r.accuracy()[l]));
+      json.append("],\"mean\":").append(r.mean()).append("}\n");
+      Files.writeString(output.resolve("needle.json"), json);
+      Heatmap.write(r, output.resolve("needle.png"));
+    } catch (IOException e) {
+      throw new UserError("cannot write the needle report into " + output + ": " + e.getMessage());
+    }
+    return r;
+  }
+}
