@@ -26,7 +26,7 @@ class PipelineCommandTest {
     CliTest.Run r = CliTest.run("pipeline", "submit", pipeline().toString(), "--master", "yarn", "--jar", "/opt/lwm.jar", "--print");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("#!/usr/bin/env bash\n"), r.out());
-    assertTrue(r.out().contains("--class org.lwm.orchestration.Lwm") && r.out().contains("ingest books --input"), r.out());
+    assertTrue(r.out().contains("--class org.lwm.orchestration.Lwm") && r.out().contains("/opt/lwm.jar ingest books \\\n  --input "), r.out());
 
     CliTest.Run d = CliTest.run("airflow", "render", pipeline().toString(), "--airflow", "3", "--output", dir.resolve("dags").toString());
     assertEquals(0, d.code(), d.err());

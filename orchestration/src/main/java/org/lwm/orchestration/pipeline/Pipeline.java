@@ -83,6 +83,13 @@ public record Pipeline(Path file, String name, String schedule, String lake, Map
     return String.join(" -> ", loop);
   }
 
+  /** This pipeline with {@code more} over its config (e.g. {@code --set} on the command line: later wins). */
+  public Pipeline withConfig(Map<String, String> more) {
+    Map<String, String> merged = new LinkedHashMap<>(config);
+    merged.putAll(more);
+    return new Pipeline(file, name, schedule, lake, spark, merged, params, steps);
+  }
+
   /**
    * The config the step's job runs with: the pipeline's Spark settings as {@code spark.*} keys, the {@code lake}
    * key, the pipeline's config, then the step's own config (later wins).

@@ -17,8 +17,8 @@ import org.lwm.core.step.Step;
  * Checks a pipeline before anything runs, so a typo fails in a second, not after an hour of Spark: every problem is
  * a one-line {@link UserError} naming the step. Rules (docs/PIPELINES.md): ids unique; every job known; every
  * config key taken by the step's job (or global); no {@code after} naming no step, no cycle; every table a step
- * reads is written by a step it runs after (transitively) or already in the lake; and a table another step writes
- * is read only after that step.
+ * requires ({@link Step#requires}) is written by a step it runs after (transitively) or already in the lake; and a
+ * table another step writes is read (required or not) only after that step.
  */
 public final class PipelineValidator {
   /** Keys every step accepts: Spark and S3A settings and the lake (SparkSessions, CommonOptions read them). */
@@ -64,7 +64,7 @@ public final class PipelineValidator {
           throw new UserError("step '" + s.id() + "' reads table " + t + ", which step '" + unordered.get(0) + "' writes, but does not run after it: add '"
               + unordered.get(0) + "' to its after");
         }
-        if (before.isEmpty() && !lakeHasTable.test(t)) {
+        if (before.isEmpty() && job.requires().contains(t) && !lakeHasTable.test(t)) {
           throw new UserError("step '" + s.id() + "' (" + s.job() + ") reads table " + t + ", which no step before it writes and the lake "
               + p.lake() + " does not have: add the step that writes it, or point the pipeline at a lake that has it");
         }
@@ -72,12 +72,12 @@ public final class PipelineValidator {
     }
   }
 
-  /** Tables some step reads that no step of the pipeline writes: they must be in the lake when it runs. */
+  /** Tables some step requires that no step of the pipeline writes: they must be in the lake when it runs. */
   public static List<String> externalInputs(Pipeline p, Map<String, Step> catalog) {
     Set<String> written = new HashSet<>();
     for (PipelineStep s : p.steps()) written.addAll(catalog.get(s.job()).writes());
     Set<String> out = new LinkedHashSet<>();
-    for (PipelineStep s : p.ordered()) for (String t : catalog.get(s.job()).reads()) if (!written.contains(t)) out.add(t);
+    for (PipelineStep s : p.ordered()) for (String t : catalog.get(s.job()).requires()) if (!written.contains(t)) out.add(t);
     return new ArrayList<>(out);
   }
 

@@ -50,7 +50,7 @@ class PipelineValidatorTest {
   @Test
   void unknownJobListsTheKnown() throws Exception {
     String m = error(load("  - {id: b, job: ingest bookz}\n"), EMPTY);
-    assertTrue(m.startsWith("step 'b': unknown job 'ingest bookz' (jobs: ingest books, ingest tokenize, pack run, qa chunk, qa generate, train)"), m);
+    assertTrue(m.startsWith("step 'b': unknown job 'ingest bookz' (jobs: ingest books, ingest tokenize, pack examples, pack run, qa chunk, qa generate, train)"), m);
   }
 
   @Test
@@ -85,6 +85,10 @@ class PipelineValidatorTest {
     // a step that only extends its own table (qa generate reads qa_pairs) needs no writer of it
     Pipeline own = load("  - {id: qa, job: qa generate}\n");
     PipelineValidator.validate(own, TestSteps.catalog(), Set.of("chunks")::contains);
+    // tables a step reads only when present (pack examples: every source optional) need neither
+    Pipeline optional = load("  - {id: examples, job: pack examples}\n");
+    PipelineValidator.validate(optional, TestSteps.catalog(), EMPTY);
+    assertEquals(List.of(), PipelineValidator.externalInputs(optional, TestSteps.catalog()));
   }
 
   @Test
@@ -93,5 +97,8 @@ class PipelineValidatorTest {
     Pipeline p = load("  - {id: tokens, job: ingest tokenize}\n  - {id: books, job: ingest books}\n");
     String m = error(p, t -> true);
     assertTrue(m.equals("step 'tokens' reads table books, which step 'books' writes, but does not run after it: add 'books' to its after"), m);
+    // an optional input too: pack examples would otherwise pack whatever book_tokens held before
+    String opt = error(load("  - {id: examples, job: pack examples}\n  - {id: books, job: ingest books}\n  - {id: tokens, job: ingest tokenize, after: [books]}\n"), EMPTY);
+    assertTrue(opt.startsWith("step 'examples' reads table book_tokens, which step 'tokens' writes"), opt);
   }
 }

@@ -17,7 +17,12 @@ import org.lwm.core.step.Step;
 public final class TestSteps {
   private TestSteps() {}
 
-  public record Declared(String name, List<String> reads, List<String> writes, List<ConfigKey> keys) implements Step {
+  public record Declared(String name, List<String> reads, List<String> requires, List<String> writes, List<ConfigKey> keys) implements Step {
+    /** A step that requires every table it reads. */
+    public Declared(String name, List<String> reads, List<String> writes, List<ConfigKey> keys) {
+      this(name, reads, reads, writes, keys);
+    }
+
     @Override
     public String description() {
       return "test step " + name;
@@ -38,6 +43,7 @@ public final class TestSteps {
         List.of(ConfigKey.of("tokenizer", "SentencePiece model"), ConfigKey.of("qa.chunk_tokens", "1000", "tokens per chunk"))));
     add(c, new Declared("qa generate", List.of("chunks", "qa_pairs"), List.of("qa_pairs", "rejects"),
         List.of(ConfigKey.of("qa.generator", "extractive", "generator"), ConfigKey.of("qa.openai.*", "the OpenAI-compatible endpoint"))));
+    add(c, new Declared("pack examples", List.of("book_tokens", "long_qa", "chat"), List.of(), List.of("examples"), List.of()));
     add(c, new Declared("pack run", List.of("examples"), List.of("packed"),
         List.of(ConfigKey.of("pack.stages.*", "per-stage settings"), ConfigKey.of("pack.window", "4096", "best-fit window"))));
     add(c, new Declared("train", List.of("packed"), List.of(), List.of(ConfigKey.of("train.*", "trainer settings"))));
