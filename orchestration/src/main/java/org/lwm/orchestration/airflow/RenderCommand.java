@@ -13,6 +13,7 @@ import org.lwm.core.step.Steps;
 import org.lwm.orchestration.pipeline.Pipeline;
 import org.lwm.orchestration.pipeline.PipelineFile;
 import org.lwm.orchestration.pipeline.PipelineValidator;
+import org.lwm.orchestration.pipeline.Variables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,19 +41,29 @@ public final class RenderCommand implements Runnable {
   @Option(names = "--lake", paramLabel = "URI", description = "The DAG's default lake instead of the pipeline's.")
   String lake;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A config key over the pipeline's (repeatable; taken as written), e.g. --set airflow.jar=s3a://bucket/lwm-spark.jar.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
   @Option(names = {"-v", "--verbose"}, description = "Show stack traces.")
   boolean verbose;
 
   @Override
   public void run() {
-    Path written = render(file, airflow, output, params, lake, Steps.all());
+    Path written = render(file, airflow, output, params, lake, overrides, Steps.all());
     System.out.println("wrote " + written + " (Airflow " + airflow + ")");
   }
 
   /** Loads, validates and renders; returns the file written. */
   static Path render(Path file, int airflow, Path output, Map<String, String> params, String lake, Map<String, Step> catalog) {
+    return render(file, airflow, output, params, lake, Map.of(), catalog);
+  }
+
+  static Path render(Path file, int airflow, Path output, Map<String, String> params, String lake, Map<String, String> overrides,
+      Map<String, Step> catalog) {
     if (airflow != 2 && airflow != 3) throw new UserError("--airflow must be 2 or 3, got " + airflow);
-    Pipeline p = PipelineFile.loadTemplate(file, params, lake);
+    Map<String, String> literal = new LinkedHashMap<>();
+    overrides.forEach((k, v) -> literal.put(k, Variables.airflowLiteral(v)));
+    Pipeline p = PipelineFile.loadTemplate(file, params, lake).withConfig(literal);
     PipelineValidator.validate(p, catalog, table -> true);
     String lakeDefault = p.params().get("lake");
     if (!lakeDefault.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {

@@ -55,6 +55,9 @@ public final class PipelineCommand extends CommandGroup {
     @Option(names = "--lake", paramLabel = "URI", description = "Use this lake instead of the pipeline's.")
     String lake;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A config key for every step, over the pipeline's (repeatable; taken as written).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces.")
     boolean verbose;
 
@@ -63,7 +66,7 @@ public final class PipelineCommand extends CommandGroup {
       if (deployMode != null && !deployMode.equals("client") && !deployMode.equals("cluster")) {
         throw new UserError("--deploy-mode must be client or cluster, got '" + deployMode + "'");
       }
-      Pipeline p = PipelineFile.load(file, params, runDate, lake);
+      Pipeline p = PipelineFile.load(file, params, runDate, lake).withConfig(overrides);
       Map<String, Step> catalog = Steps.all();
       PipelineValidator.validate(p, catalog, lakeTables(p, catalog, System.err));
       List<PipelineStep> order = p.ordered();

@@ -74,6 +74,11 @@ public final class Variables {
     return sb.toString();
   }
 
+  /** Text taken as written (e.g. a {@code --set} value) as it must appear in a DAG for Airflow to pass it on unchanged. */
+  public static String airflowLiteral(String s) {
+    return jinjaLiteral(s);
+  }
+
   /**
    * Literal text Jinja would otherwise read as a template ({{, {%, {#, or a trailing { that would join the template
    * after it) goes inside {% raw %}.
