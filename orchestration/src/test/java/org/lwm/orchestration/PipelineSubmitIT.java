@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,13 +23,9 @@ class PipelineSubmitIT {
 
   @Test
   void eachStepIsASparkSubmitOfTheFatJar() throws Exception {
-    Path jar = Path.of(System.getProperty("lwm.fatjar"));
-    assertTrue(Files.isRegularFile(jar), "fat jar missing: " + jar);
+    Path jar = SparkSubmitIT.fatJar();
     Path repo = Path.of(System.getProperty("lwm.repo.root")).toAbsolutePath();
-    String sparkSide = Arrays.stream(Files.readString(Path.of(System.getProperty("lwm.classpath.file"))).strip().split(File.pathSeparator))
-        .filter(e -> !Path.of(e).toAbsolutePath().startsWith(repo))
-        .filter(e -> !e.matches(".*/(io/delta|info/picocli|com/amazonaws|org/apache/hadoop/hadoop-aws)/.*"))
-        .collect(Collectors.joining(File.pathSeparator));
+    String sparkSide = String.join(File.pathSeparator, SparkSubmitIT.sparkSideClasspath());
     // a spark-submit made of Spark's own SparkSubmit class and Spark's side of the classpath
     Path submit = dir.resolve("spark-submit");
     List<String> opens = Arrays.stream(System.getProperty("lwm.java17.opens", "").split(" ")).filter(s -> !s.isBlank()).toList();

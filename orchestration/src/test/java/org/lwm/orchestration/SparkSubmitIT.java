@@ -25,13 +25,8 @@ class SparkSubmitIT {
 
   @Test
   void fatJarIngestsAndPrintsUnderSparkSubmit() throws Exception {
-    Path jar = Path.of(System.getProperty("lwm.fatjar"));
-    assertTrue(Files.isRegularFile(jar), "fat jar missing: " + jar);
-    Path repo = Path.of(System.getProperty("lwm.repo.root")).toAbsolutePath();
-    List<String> sparkSide = Arrays.stream(Files.readString(Path.of(System.getProperty("lwm.classpath.file"))).strip().split(File.pathSeparator))
-        .filter(e -> !Path.of(e).toAbsolutePath().startsWith(repo))
-        .filter(e -> !e.matches(".*/(io/delta|info/picocli|com/amazonaws|org/apache/hadoop/hadoop-aws)/.*"))
-        .collect(Collectors.toList());
+    Path jar = fatJar();
+    List<String> sparkSide = sparkSideClasspath();
 
     Path books = Files.createDirectories(dir.resolve("books"));
     Files.writeString(books.resolve("one.txt"), "In the beginning was a small test book. ".repeat(10));
@@ -41,6 +36,21 @@ class SparkSubmitIT {
     assertTrue(ingest.contains("books_written  1"), ingest);
     String cat = submit(jar, sparkSide, "lake", "cat", "books", "--lake", lake, "--columns", "title", "--format", "jsonl");
     assertTrue(cat.contains("{\"title\":\"one\"}"), cat);
+  }
+
+  static Path fatJar() {
+    Path jar = Path.of(System.getProperty("lwm.fatjar"));
+    assertTrue(Files.isRegularFile(jar), "fat jar missing: " + jar);
+    return jar;
+  }
+
+  /** What a Spark distribution puts on the classpath: the runtime classpath less our modules and what the jar bundles. */
+  static List<String> sparkSideClasspath() throws java.io.IOException {
+    Path repo = Path.of(System.getProperty("lwm.repo.root")).toAbsolutePath();
+    return Arrays.stream(Files.readString(Path.of(System.getProperty("lwm.classpath.file"))).strip().split(File.pathSeparator))
+        .filter(e -> !Path.of(e).toAbsolutePath().startsWith(repo))
+        .filter(e -> !e.matches(".*/(io/delta|info/picocli|com/amazonaws|org/apache/hadoop/hadoop-aws)/.*"))
+        .collect(Collectors.toList());
   }
 
   private static String submit(Path jar, List<String> classpath, String... args) throws Exception {
