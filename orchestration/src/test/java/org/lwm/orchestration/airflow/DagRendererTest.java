@@ -43,7 +43,11 @@ public class DagRendererTest {
 
   /** Renders {@code pipeline} for Airflow {@code version}, compiles it, and returns what dag_graph.py reads from it. */
   public static JsonNode graph(Path pipeline, int version, Path out, Map<String, Step> catalog) throws Exception {
-    Path py = RenderCommand.render(pipeline, version, out, Map.of(), null, catalog);
+    return graph(RenderCommand.render(pipeline, version, out, Map.of(), null, catalog));
+  }
+
+  /** A rendered DAG file compiled, then read by dag_graph.py. */
+  public static JsonNode graph(Path py) throws Exception {
     Python.Result compiled = Python.run(null, "-m", "py_compile", py.toString());
     assertEquals(0, compiled.code(), "py_compile " + py + ": " + compiled.out());
     Python.Result read = Python.run(null, Python.resource("/airflow/dag_graph.py").toString(), py.toString());

@@ -157,9 +157,10 @@ class SparkSubmitJobsTest {
     Files.writeString(f, "name: s\nsteps:\n  - {id: books, job: ingest books, args: [--set, s3.secret_key=hunter2]}\n");
     Pipeline p = PipelineFile.load(f, Map.of(), null, null);
     assertThrows(UserError.class, () -> SparkSubmitJobs.script(p, p.ordered(), target(), dir));
-    // the tokenizer is no secret (the redaction pattern takes "token" only as a whole word)
-    Files.writeString(f, "name: s\nconfig: {tokenizer: t.model}\nsteps:\n  - {id: books, job: ingest books}\n");
+    // the tokenizer is no secret (the redaction pattern takes "token" only as a whole word), nor the name of the
+    // environment variable that holds one
+    Files.writeString(f, "name: s\nconfig: {tokenizer: t.model, qa.openai.api_key_env: MY_KEY}\nsteps:\n  - {id: books, job: ingest books}\n");
     Pipeline ok = PipelineFile.load(f, Map.of(), null, null);
-    assertTrue(SparkSubmitJobs.command(ok, ok.step("books"), target()).contains("tokenizer=t.model"));
+    assertTrue(SparkSubmitJobs.command(ok, ok.step("books"), target()).containsAll(List.of("tokenizer=t.model", "qa.openai.api_key_env=MY_KEY")));
   }
 }
