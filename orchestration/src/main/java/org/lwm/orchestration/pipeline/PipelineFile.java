@@ -115,8 +115,8 @@ public final class PipelineFile {
     flat(s.get("config"), where + ": config").forEach((k, v) -> config.put(k, vars.apply(v, where + ": config " + k)));
     List<String> args = new ArrayList<>();
     int i = 0;
-    for (String a : list(s.get("args"), where + ": args")) args.add(vars.apply(a, where + ": args[" + i++ + "]"));
-    List<String> after = list(s.get("after"), where + ": after");
+    for (String a : list(s.get("args"), where + ": args", false)) args.add(vars.apply(a, where + ": args[" + i++ + "]"));
+    List<String> after = list(s.get("after"), where + ": after", true);
     return new PipelineStep(id, job, config, args, after);
   }
 
@@ -195,13 +195,15 @@ public final class PipelineFile {
     return Config.flatten(node);
   }
 
-  private static List<String> list(JsonNode node, String where) {
+  /** A list of strings; {@code after: a} may name one step without brackets, but args are always a list. */
+  private static List<String> list(JsonNode node, String where, boolean oneAllowed) {
     List<String> out = new ArrayList<>();
     if (node == null || node.isNull()) return out;
-    if (node.isValueNode()) {
+    if (node.isValueNode() && oneAllowed) {
       out.add(node.asText());
       return out;
     }
+    if (node.isValueNode()) throw new UserError(where + " must be a list, one argument an item: [--input, samples/books]");
     if (!node.isArray()) throw new UserError(where + " must be a list of strings");
     for (JsonNode n : node) {
       if (!n.isValueNode() || n.isNull()) throw new UserError(where + " must be a list of strings, got " + n);

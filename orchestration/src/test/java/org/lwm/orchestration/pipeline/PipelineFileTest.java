@@ -130,6 +130,7 @@ class PipelineFileTest {
     assertTrue(fails(write("name: p\nstep:\n  - {id: a, job: x}\n")).getMessage().contains("unknown field 'step'"));
     assertTrue(fails(write("name: p\nsteps:\n  - {id: a, job: x, afer: [b]}\n")).getMessage().contains("step 'a': unknown field 'afer'"));
     assertTrue(fails(write("name: p\nsteps: []\n")).getMessage().contains("non-empty"));
+    assertTrue(fails(write("name: p\nsteps:\n  - {id: a, job: x, args: --input in}\n")).getMessage().contains("args must be a list"));
     assertTrue(fails(write("steps:\n  - {id: a, job: x}\n")).getMessage().contains("'name' is required"));
     assertTrue(fails(write("name: p q\nsteps:\n  - {id: a, job: x}\n")).getMessage().contains("DAG id"));
     assertTrue(fails(write("name: p\nsteps:\n  - {id: 'a b', job: x}\n")).getMessage().contains("task id"));
