@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,16 @@ class PipelineCommandTest {
     assertFalse(missing.err().contains("at org."), missing.err());
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "name: p\nsteps:\n  - {id: a, job: ingest bookz}\n");
+    Path badArg = dir.resolve("badarg.yaml");
+    Files.writeString(badArg, "name: p\nlake: " + dir.resolve("lake") + "\nconfig: {airflow.jar: /j.jar}\nsteps:\n  - {id: a, job: ingest books, args: [--inptu, x]}\n");
+    for (String[] cmd : List.of(new String[] {"pipeline", "submit", badArg.toString(), "--master", "yarn", "--print"},
+        new String[] {"airflow", "render", badArg.toString(), "--airflow", "2", "--output", dir.resolve("dags").toString()})) {
+      CliTest.Run r = CliTest.run(cmd);
+      assertEquals(1, r.code(), r.out() + r.err());
+      assertTrue(r.err().contains("step 'a'") && r.err().contains("--inptu"), r.err());
+      assertEquals("", r.out(), "nothing printed or written before the check");
+    }
+    assertFalse(Files.exists(dir.resolve("dags/p.py")));
     CliTest.Run unknown = CliTest.run("pipeline", "submit", bad.toString(), "--master", "yarn", "--print");
     assertEquals(1, unknown.code());
     assertTrue(unknown.err().contains("unknown job 'ingest bookz'") && unknown.err().contains("ingest books"), unknown.err());

@@ -11,6 +11,7 @@ import org.lwm.core.cli.UserError;
 import org.lwm.core.step.Step;
 import org.lwm.core.step.Steps;
 import org.lwm.orchestration.pipeline.Pipeline;
+import org.lwm.orchestration.pipeline.PipelineCommand;
 import org.lwm.orchestration.pipeline.PipelineFile;
 import org.lwm.orchestration.pipeline.PipelineValidator;
 import org.lwm.orchestration.pipeline.Variables;
@@ -49,6 +50,8 @@ public final class RenderCommand implements Runnable {
 
   @Override
   public void run() {
+    // the DAG's args hold templates; their concrete form (the params' defaults) is what the job's options parse
+    PipelineCommand.checkArgs(PipelineFile.load(file, params, null, lake).withConfig(overrides));
     Path written = render(file, airflow, output, params, lake, overrides, Steps.all());
     System.out.println("wrote " + written + " (Airflow " + airflow + ")");
   }

@@ -69,6 +69,7 @@ public final class PipelineCommand extends CommandGroup {
       Pipeline p = PipelineFile.load(file, params, runDate, lake).withConfig(overrides);
       Map<String, Step> catalog = Steps.all();
       PipelineValidator.validate(p, catalog, lakeTables(p, catalog, System.err));
+      checkArgs(p);
       List<PipelineStep> order = p.ordered();
       SparkSubmitJobs.Target target = new SparkSubmitJobs.Target(master, deployMode, jar != null ? jar : defaultJar(), sparkSubmit != null ? sparkSubmit : defaultSparkSubmit());
       if (print) {
@@ -76,6 +77,22 @@ public final class PipelineCommand extends CommandGroup {
         System.out.flush();
       } else {
         SparkSubmitJobs.run(p, order, target, System.out);
+      }
+    }
+  }
+
+  /**
+   * Parses every step's {@code args} with its job's own sub-command (as {@code lwm run} does), so a bad option fails
+   * here with one line rather than on the cluster after the steps before it have run.
+   */
+  public static void checkArgs(Pipeline p) {
+    for (PipelineStep s : p.steps()) {
+      List<String> words = new java.util.ArrayList<>(List.of(s.job().split(" ")));
+      words.addAll(s.args());
+      try {
+        org.lwm.orchestration.Lwm.commandLine(false).parseArgs(words.toArray(String[]::new)); // fresh: picocli keeps what it parsed
+      } catch (picocli.CommandLine.ParameterException e) {
+        throw new UserError("step '" + s.id() + "': args " + s.args() + ": " + e.getMessage());
       }
     }
   }
