@@ -28,8 +28,7 @@ with DAG(
         conn_id='spark_default',
         conf={'spark.executor.memory': '4g', 'spark.sql.shuffle.partitions': '64'},
         application_args=[
-            'ingest',
-            'books',
+            'ingest', 'books',
             '--input', '{{ params.books }}',
             '--lake', '{{ params.lake }}',
             '--set', 'ingest.min_chars=500',
@@ -44,8 +43,7 @@ with DAG(
         conn_id='spark_default',
         conf={'spark.executor.memory': '4g', 'spark.sql.shuffle.partitions': '64'},
         application_args=[
-            'ingest',
-            'tokenize',
+            'ingest', 'tokenize',
             '--lake', '{{ params.lake }}',
             '--set', 'tokenizer={{ params.tokenizer }}',
         ],
@@ -58,8 +56,7 @@ with DAG(
         conn_id='spark_default',
         conf={'spark.executor.memory': '4g', 'spark.sql.shuffle.partitions': '64'},
         application_args=[
-            'qa',
-            'chunk',
+            'qa', 'chunk',
             '--lake', '{{ params.lake }}',
             '--set', 'qa.chunk_tokens=1000',
             '--set', 'tokenizer={{ params.tokenizer }}',
@@ -73,8 +70,7 @@ with DAG(
         conn_id='spark_qa',
         conf={'spark.executor.cores': '4', 'spark.executor.memory': '4g', 'spark.sql.shuffle.partitions': '64'},
         application_args=[
-            'qa',
-            'generate',
+            'qa', 'generate',
             '--generator', 'extractive',
             '--lake', '{{ params.lake }}',
             '--set', 'qa.openai.note={% raw %}it\'s {{ not }} a template\n"quoted" \\ run {% endraw %}{{ ds }} in {{ params.lake }}, ${literal} \xe9',

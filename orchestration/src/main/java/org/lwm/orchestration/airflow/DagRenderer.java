@@ -77,7 +77,11 @@ public final class DagRenderer {
       arg(py, 2, "conf", PythonLiterals.dict(inv.sparkConf()));
       py.append("        application_args=[\n");
       List<String> a = inv.arguments();
-      for (int i = 0; i < a.size(); i++) {
+      int words = s.job().split(" ").length;
+      py.append("           ");
+      for (String w : a.subList(0, words)) py.append(' ').append(PythonLiterals.str(w)).append(',');
+      py.append('\n');
+      for (int i = words; i < a.size(); i++) {
         // an option and its value on one line: reads like the command line it is
         boolean pair = a.get(i).startsWith("--") && i + 1 < a.size() && !a.get(i + 1).startsWith("--");
         py.append("            ").append(PythonLiterals.str(a.get(i))).append(',');
