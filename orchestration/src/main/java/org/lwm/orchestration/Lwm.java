@@ -46,6 +46,7 @@ public final class Lwm implements Runnable {
     List<Object> commands = new ArrayList<>();
     commands.add(new LakeCommand());
     commands.add(new DemoCommand());
+    commands.add(new org.lwm.orchestration.pipeline.RunCommand());
     commands.add(new PipelineCommand());
     commands.add(new AirflowCommand());
     for (CommandProvider p : ServiceLoader.load(CommandProvider.class)) commands.add(p.command());

@@ -43,11 +43,14 @@ public final class PipelineRunner {
   }
 
   private final Pipeline pipeline;
+  private final Map<String, String> overrides;
   private final ArgsParser args;
   private final PrintStream out;
 
-  public PipelineRunner(Pipeline pipeline, ArgsParser args, PrintStream out) {
+  /** {@code overrides}: config keys for every step, over the pipeline's ({@code lwm run --set}). */
+  public PipelineRunner(Pipeline pipeline, Map<String, String> overrides, ArgsParser args, PrintStream out) {
     this.pipeline = pipeline;
+    this.overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
     this.args = args;
     this.out = out;
   }
@@ -114,7 +117,7 @@ public final class PipelineRunner {
     List<Planned> plan = new ArrayList<>();
     for (PipelineStep s : pipeline.ordered()) {
       Step job = Steps.get(s.job());
-      Config config = pipeline.stepConfig(s);
+      Config config = pipeline.stepConfig(s).withAll(overrides);
       try {
         config = args.apply(s.job(), s.args() == null ? List.of() : s.args(), config);
       } catch (UserError e) {

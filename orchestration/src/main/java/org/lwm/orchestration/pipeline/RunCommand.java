@@ -40,12 +40,11 @@ public final class RunCommand implements Runnable {
       Map<String, String> overrides, PipelineRunner.Options options) {
     String date = runDate != null ? runDate : LocalDate.now(java.time.ZoneOffset.UTC).toString();
     Pipeline p = PipelineFile.load(file, params, date, lakeOverride);
-    if (overrides != null && !overrides.isEmpty()) p = p.withConfig(overrides);
     Lake lake = Lake.of(p.lake());
-    Config session = Config.of(p.config()).withAll(p.spark());
+    Config session = Config.of(p.config()).withAll(p.spark()).withAll(overrides);
     SparkSession spark = SparkSessions.create("run " + p.name(), session);
     lake.checkReadable(spark);
-    return new PipelineRunner(p, new StepArgs(() -> org.lwm.orchestration.Lwm.commandLine(false)), System.out)
+    return new PipelineRunner(p, overrides, new StepArgs(() -> org.lwm.orchestration.Lwm.commandLine(false)), System.out)
         .run(spark, lake, options);
   }
 }

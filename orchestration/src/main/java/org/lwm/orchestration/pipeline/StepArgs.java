@@ -17,17 +17,18 @@ public final class StepArgs implements PipelineRunner.ArgsParser {
 
   @Override
   public Config apply(String job, List<String> args, Config base) {
-    CommandLine cl = commands.get();
-    for (String word : job.split(" ")) {
-      CommandLine sub = cl.getSubcommands().get(word);
-      if (sub == null) throw new UserError("no command 'lwm " + job + "' for this job");
-      cl = sub;
-    }
-    if (!(cl.getCommand() instanceof StepCommand cmd)) throw new UserError("'lwm " + job + "' is not a pipeline step");
+    CommandLine root = commands.get();
+    List<String> words = new java.util.ArrayList<>(List.of(job.split(" ")));
+    words.addAll(args);
+    CommandLine.ParseResult parsed;
     try {
-      cl.parseArgs(args.toArray(String[]::new));
+      parsed = root.parseArgs(words.toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {
       throw new UserError("args " + args + ": " + e.getMessage());
+    }
+    while (parsed.hasSubcommand()) parsed = parsed.subcommand();
+    if (!(parsed.commandSpec().userObject() instanceof StepCommand cmd) || !parsed.commandSpec().qualifiedName(" ").equals("lwm " + job)) {
+      throw new UserError("'lwm " + job + "' is not a pipeline step");
     }
     return cmd.configure(base.withAll(cmd.overrides()));
   }
