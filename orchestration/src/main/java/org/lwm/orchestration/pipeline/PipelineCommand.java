@@ -82,17 +82,16 @@ public final class PipelineCommand extends CommandGroup {
   }
 
   /**
-   * Parses every step's {@code args} with its job's own sub-command (as {@code lwm run} does), so a bad option fails
+   * Parses every step's {@code args} with its job's own sub-command ({@link StepArgs}, as {@code lwm run} does), so a bad option fails
    * here with one line rather than on the cluster after the steps before it have run.
    */
   public static void checkArgs(Pipeline p) {
+    StepArgs parser = new StepArgs(() -> org.lwm.orchestration.Lwm.commandLine(false));
     for (PipelineStep s : p.steps()) {
-      List<String> words = new java.util.ArrayList<>(List.of(s.job().split(" ")));
-      words.addAll(s.args());
       try {
-        org.lwm.orchestration.Lwm.commandLine(false).parseArgs(words.toArray(String[]::new)); // fresh: picocli keeps what it parsed
-      } catch (picocli.CommandLine.ParameterException e) {
-        throw new UserError("step '" + s.id() + "': args " + s.args() + ": " + e.getMessage());
+        parser.apply(s.job(), s.args(), p.stepConfig(s));
+      } catch (UserError e) {
+        throw new UserError("step '" + s.id() + "': " + e.getMessage());
       }
     }
   }
