@@ -259,6 +259,18 @@ class AirflowFlowTest {
     assertPrismAccepted(cli);
   }
 
+  /** The other direction is live too: an answer that breaks Airflow 3's schema is flagged by the proxy, and the check above fails. */
+  @Test
+  void prismFlagsAnAnswerThatBreaksTheSpec() throws Exception {
+    FakeAirflow f = fake(AirflowApi.V2);
+    f.fail("GET", "/api/v2/dags", 1, 200, null); // 200 with {"detail": ...}: no dags, no total_entries
+    AirflowCli cli = new AirflowCli(CREDENTIALS);
+    AirflowCli.Run r = run(cli, AirflowApi.V2, "dags");
+    assertEquals(0, r.code(), r.toString());
+    AssertionError caught = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> assertPrismAccepted(cli));
+    assertTrue(caught.getMessage().contains("required property 'dags'"), caught.getMessage());
+  }
+
   @Test
   void aRefusedConnectionIsRetriedThenReportedInOneLine() throws Exception {
     int port;
