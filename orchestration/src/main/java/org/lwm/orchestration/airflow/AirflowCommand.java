@@ -341,24 +341,29 @@ public final class AirflowCommand extends CommandGroup {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a DAG: the scheduler starts no new runs of it.")
-  static final class Pause extends Sub {
+  /** pause and unpause: one PATCH of is_paused. */
+  abstract static class PausedState extends Sub {
     @Parameters(index = "0", paramLabel = "DAG") String dagId;
+
+    abstract boolean paused();
 
     @Override
     public Integer call() {
-      return setPaused(this, dagId, true);
+      AirflowClient.Dag d = client().setPaused(dagId, paused());
+      if (connection.json) json(d);
+      else out().println("DAG " + dagId + (paused() ? " paused" : " unpaused"));
+      return 0;
     }
   }
 
-  @Command(name = "unpause", mixinStandardHelpOptions = true, description = "Unpause a DAG: the scheduler runs it again.")
-  static final class Unpause extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a DAG: the scheduler starts no new runs of it.")
+  static final class Pause extends PausedState {
+    @Override boolean paused() { return true; }
+  }
 
-    @Override
-    public Integer call() {
-      return setPaused(this, dagId, false);
-    }
+  @Command(name = "unpause", mixinStandardHelpOptions = true, description = "Unpause a DAG: the scheduler runs it again.")
+  static final class Unpause extends PausedState {
+    @Override boolean paused() { return false; }
   }
 
   @Command(name = "import-errors", mixinStandardHelpOptions = true, description = "DAG files Airflow failed to import, with the error.")
@@ -399,13 +404,6 @@ public final class AirflowCommand extends CommandGroup {
       List<String> lines = trace.strip().lines().toList();
       return lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
     }
-  }
-
-  private static int setPaused(Sub cmd, String dagId, boolean paused) {
-    AirflowClient.Dag d = cmd.client().setPaused(dagId, paused);
-    if (cmd.connection.json) cmd.json(d);
-    else cmd.out().println("DAG " + dagId + (paused ? " paused" : " unpaused"));
-    return 0;
   }
 
   private static String newestRun(AirflowClient c, String dagId) {
