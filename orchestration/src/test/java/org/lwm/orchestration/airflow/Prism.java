@@ -117,6 +117,7 @@ final class Prism implements AutoCloseable {
       throw new IllegalStateException("cannot start Prism (" + bin + "): is Node.js installed? " + e.getMessage(), e);
     }
     Prism prism = new Prism(p, port);
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "prism-stop")); // should the JVM end before close()
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!prism.output().contains("Prism is listening")) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
