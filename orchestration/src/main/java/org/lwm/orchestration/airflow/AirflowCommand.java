@@ -158,7 +158,7 @@ public final class AirflowCommand extends CommandGroup {
   @Command(name = "trigger", mixinStandardHelpOptions = true,
       description = "Trigger a DAG run; with --wait follow it to its end (exit 0 on success, 1 on failure with the failed task's log).")
   static final class Trigger extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
+    @Parameters(index = "0", paramLabel = "DAG", description = "The DAG's id.") String dagId;
 
     @Option(names = "--conf", paramLabel = "JSON", description = "The run's conf, a JSON object, e.g. '{\"lake\": \"s3a://b/lake\"}'.")
     String conf;
@@ -263,7 +263,7 @@ public final class AirflowCommand extends CommandGroup {
 
   @Command(name = "runs", mixinStandardHelpOptions = true, description = "A DAG's runs, newest first.")
   static final class Runs extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
+    @Parameters(index = "0", paramLabel = "DAG", description = "The DAG's id.") String dagId;
 
     @Option(names = "--limit", defaultValue = "20", description = "At most N runs (default ${DEFAULT-VALUE}).")
     int limit;
@@ -288,8 +288,8 @@ public final class AirflowCommand extends CommandGroup {
 
   @Command(name = "tasks", mixinStandardHelpOptions = true, description = "The task instances of a run (default: the newest run).")
   static final class Tasks extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
-    @Parameters(index = "1", paramLabel = "RUN_ID", arity = "0..1") String runId;
+    @Parameters(index = "0", paramLabel = "DAG", description = "The DAG's id.") String dagId;
+    @Parameters(index = "1", paramLabel = "RUN_ID", arity = "0..1", description = "The run's id (default: the newest run).") String runId;
 
     @Override
     public Integer call() {
@@ -312,9 +312,9 @@ public final class AirflowCommand extends CommandGroup {
 
   @Command(name = "logs", mixinStandardHelpOptions = true, description = "A task's log (default: its latest try).")
   static final class Logs extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
-    @Parameters(index = "1", paramLabel = "RUN_ID") String runId;
-    @Parameters(index = "2", paramLabel = "TASK_ID") String taskId;
+    @Parameters(index = "0", paramLabel = "DAG", description = "The DAG's id.") String dagId;
+    @Parameters(index = "1", paramLabel = "RUN_ID", description = "The run's id.") String runId;
+    @Parameters(index = "2", paramLabel = "TASK_ID", description = "The task's id.") String taskId;
 
     @Option(names = "--try", paramLabel = "N", description = "Which try (default: the task instance's latest).")
     Integer tryNumber;
@@ -343,7 +343,7 @@ public final class AirflowCommand extends CommandGroup {
 
   /** pause and unpause: one PATCH of is_paused. */
   abstract static class PausedState extends Sub {
-    @Parameters(index = "0", paramLabel = "DAG") String dagId;
+    @Parameters(index = "0", paramLabel = "DAG", description = "The DAG's id.") String dagId;
 
     abstract boolean paused();
 
