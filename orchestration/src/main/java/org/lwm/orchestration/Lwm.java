@@ -8,6 +8,7 @@ import java.util.ServiceLoader;
 import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.UserError;
+import org.lwm.orchestration.airflow.AirflowCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,6 +46,7 @@ public final class Lwm implements Runnable {
     commands.add(new LakeCommand());
     commands.add(new DemoCommand());
     commands.add(new org.lwm.orchestration.pipeline.RunCommand());
+    commands.add(new AirflowCommand());
     for (CommandProvider p : ServiceLoader.load(CommandProvider.class)) commands.add(p.command());
     commands.sort(Comparator.comparing(c -> c.getClass().getAnnotation(Command.class).name()));
     for (Object c : commands) cl.addSubcommand(c);
