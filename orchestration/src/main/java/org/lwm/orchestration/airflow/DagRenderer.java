@@ -36,9 +36,9 @@ public final class DagRenderer {
     if (jar == null || jar.isBlank()) {
       throw new UserError(template.file() + ": config key 'airflow.jar' is required to render a DAG: the fat jar's path or URI as Airflow's Spark connection reaches it (e.g. s3a://bucket/lwm/orchestration-spark.jar)");
     }
-    int retries = dagConfig.getInt("airflow.retries", 1);
-    double delay = dagConfig.getDouble("airflow.retry_delay_minutes", 5);
-    if (retries < 0 || delay < 0) throw new UserError(template.file() + ": airflow.retries and airflow.retry_delay_minutes must not be negative");
+    int retries = dagConfig.getInt("airflow.task_retries", 1);
+    double delay = dagConfig.getDouble("airflow.task_retry_delay_minutes", 5);
+    if (retries < 0 || delay < 0) throw new UserError(template.file() + ": airflow.task_retries and airflow.task_retry_delay_minutes must not be negative");
     LocalDate start = startDate(dagConfig.get("airflow.start_date", "2024-01-01"), template);
     List<String> tags = new ArrayList<>(List.of("lwm"));
     for (String t : dagConfig.getList("airflow.tags")) if (!tags.contains(t)) tags.add(t);

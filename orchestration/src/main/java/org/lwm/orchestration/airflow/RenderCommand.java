@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "render", mixinStandardHelpOptions = true,
     description = {"Write a pipeline as an Airflow DAG file: a SparkSubmitOperator per step, edges from 'after'.",
-        "Config airflow.jar (required), airflow.conn_id, airflow.retries, airflow.retry_delay_minutes, airflow.tags, airflow.start_date."})
+        "Config airflow.jar (required), airflow.conn_id, airflow.task_retries, airflow.task_retry_delay_minutes, airflow.tags, airflow.start_date."})
 public final class RenderCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline definition (docs/PIPELINES.md).")
   Path file;
