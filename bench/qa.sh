@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${TMPDIR:-/tmp}/lwm-bench-qa"
 rm -rf "$work" && mkdir -p "$work"
-./lwm --help >/dev/null # builds on first use
-CP="orchestration/target/classes:$(cat orchestration/target/lwm.classpath)"
+# the benchmark and its stand-in chat server are test code: build qa-synthesis with its tests and their classpath
+mvn -B -q -Dquick -DskipTests package dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath \
+  -pl qa-synthesis -am >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; exit 1; }
+CP="qa-synthesis/target/test-classes:qa-synthesis/target/classes:$(cat qa-synthesis/target/test.classpath)"
 OPENS=$(sed -n 's/^OPENS="\(.*\)"$/\1/p' lwm)
 export SPARK_LOCAL_IP=127.0.0.1
 # shellcheck disable=SC2086

@@ -1,17 +1,18 @@
 package org.lwm.qa;
 
-import org.apache.spark.sql.SparkSession;
+import java.util.List;
 import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
-import org.lwm.core.cli.CommonOptions;
+import org.lwm.core.cli.StepCommand;
 import org.lwm.core.config.Config;
-import org.lwm.core.spark.SparkSessions;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
+import org.lwm.core.step.StepProvider;
 import org.lwm.qa.assemble.AssembleJob;
 import org.lwm.qa.chunk.ChunkJob;
 import org.lwm.qa.generate.GenerateJob;
 import org.lwm.qa.mix.MixJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lwm qa ...}: chunks, QA pairs, long-context QA chats and the chat mixture. */
@@ -28,25 +29,32 @@ public final class QaCommand extends CommandGroup {
     }
   }
 
+  /** The QA jobs as pipeline steps. */
+  public static final class Steps implements StepProvider {
+    @Override
+    public List<Step> steps() {
+      return List.of(new ChunkJob(), new GenerateJob(), new AssembleJob(), new MixJob());
+    }
+  }
+
   @Command(name = "chunk", mixinStandardHelpOptions = true,
       description = {"Cut every book of 'book_tokens' into consecutive blocks of qa.chunk_tokens tokens (default 1000; the last shorter) into 'chunks'",
           "(book_id, chunk_index, token_start, token_end, n_tokens, text). The table is rebuilt on every run."})
-  static final class Chunk implements Runnable {
-    @Mixin CommonOptions common;
-
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The tokenizer.model that tokenized the books (path or URI).")
+  static final class Chunk extends StepCommand {
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The tokenizer.model that tokenized the books (path or URI; config tokenizer).")
     String tokenizer;
 
     @Option(names = "--chunk-tokens", paramLabel = "N", description = "Tokens per chunk (config qa.chunk_tokens, default 1000).")
     Integer chunkTokens;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      if (chunkTokens != null) config = config.with("qa.chunk_tokens", String.valueOf(chunkTokens));
-      SparkSession spark = SparkSessions.create("qa chunk", config);
-      common.lake().checkReadable(spark);
-      ChunkJob.run(spark, common.lake(), QaTables.loadTokenizer(spark, tokenizer), config).print(System.out);
+    public Step step() {
+      return new ChunkJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      return base.withIfSet(StepExecution.TOKENIZER_KEY, tokenizer).withIfSet(ChunkJob.CHUNK_TOKENS, chunkTokens);
     }
   }
 
@@ -57,9 +65,7 @@ public final class QaCommand extends CommandGroup {
           "openai: any OpenAI-compatible chat-completions endpoint; config qa.openai.base_url, qa.openai.model, qa.openai.api_key_env",
           "(the NAME of the environment variable holding the key, default OPENAI_API_KEY), qa.openai.concurrency (per executor, default 8),",
           "qa.openai.timeout_s (60), qa.openai.max_attempts (5), qa.openai.backoff_s (1), qa.openai.prompt / qa.openai.prompt_file ({chunk} placeholder)."})
-  static final class Generate implements Runnable {
-    @Mixin CommonOptions common;
-
+  static final class Generate extends StepCommand {
     @Option(names = "--generator", paramLabel = "NAME", description = "extractive or openai (config qa.generator, default extractive).")
     String generator;
 
@@ -70,14 +76,13 @@ public final class QaCommand extends CommandGroup {
     String model;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      if (baseUrl != null) config = config.with("qa.openai.base_url", baseUrl);
-      if (model != null) config = config.with("qa.openai.model", model);
-      String name = generator != null ? generator : config.get("qa.generator", "extractive");
-      SparkSession spark = SparkSessions.create("qa generate", config);
-      common.lake().checkReadable(spark);
-      GenerateJob.run(spark, common.lake(), name, config).print(System.out);
+    public Step step() {
+      return new GenerateJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      return base.withIfSet(GenerateJob.GENERATOR, generator).withIfSet("qa.openai.base_url", baseUrl).withIfSet("qa.openai.model", model);
     }
   }
 
@@ -85,13 +90,11 @@ public final class QaCommand extends CommandGroup {
       description = {"Long-context QA chats into 'long_qa': per book and target length, windows of adjacent chunks whose context and QA turns fit",
           "(counted with the tokenizer, template included; never over the length), ready for the formatter (fields, parts).",
           "Config: qa.assemble.max_turns (0 = every pair of the window), qa.assemble.order (shuffle | document), qa.assemble.seed, qa.assemble.min_fill (0.5)."})
-  static final class Assemble implements Runnable {
-    @Mixin CommonOptions common;
-
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The tokenizer.model that tokenized the books.")
+  static final class Assemble extends StepCommand {
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The tokenizer.model that tokenized the books (config tokenizer).")
     String tokenizer;
 
-    @Option(names = "--lengths", required = true, paramLabel = "T,T,...", description = "Target lengths in tokens, e.g. 32768,131072 or 32K,128K,1M.")
+    @Option(names = "--lengths", paramLabel = "T,T,...", description = "Target lengths in tokens, e.g. 32768,131072 or 32K,128K,1M (config qa.assemble.lengths).")
     String lengths;
 
     @Option(names = "--generator", paramLabel = "NAME", description = "Whose pairs to use: extractive or openai (config qa.generator, default extractive).")
@@ -101,26 +104,22 @@ public final class QaCommand extends CommandGroup {
     String model;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      if (model != null) config = config.with("qa.openai.model", model);
-      // the prompt hash that selects the pairs does not depend on the endpoint: assembling needs no URL
-      if (!config.has("qa.openai.base_url")) config = config.with("qa.openai.base_url", "http://unused.invalid/v1");
-      String name = generator != null ? generator : config.get("qa.generator", "extractive");
-      SparkSession spark = SparkSessions.create("qa assemble", config);
-      common.lake().checkReadable(spark);
-      AssembleJob.run(spark, common.lake(), QaTables.loadTokenizer(spark, tokenizer), AssembleJob.parseLengths(lengths),
-          GenerateJob.generator(spark, common.lake(), name, config), config).print(System.out);
+    public Step step() {
+      return new AssembleJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      return base.withIfSet(StepExecution.TOKENIZER_KEY, tokenizer).withIfSet(AssembleJob.LENGTHS, lengths)
+          .withIfSet(GenerateJob.GENERATOR, generator).withIfSet("qa.openai.model", model);
     }
   }
 
   @Command(name = "mix", mixinStandardHelpOptions = true,
       description = {"The chat fine-tuning mixture into 'chat_mix' (example_id, source, fields, parts, n_tokens): 'chat' and 'long_qa' at",
           "qa.mix.ratio (default 7:3, chat:long_qa) counted in qa.mix.unit (examples, the default, or loss_tokens)."})
-  static final class Mix implements Runnable {
-    @Mixin CommonOptions common;
-
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The tokenizer.model that tokenized the books.")
+  static final class Mix extends StepCommand {
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The tokenizer.model that tokenized the books (config tokenizer).")
     String tokenizer;
 
     @Option(names = "--ratio", paramLabel = "C:Q", description = "chat:long_qa (config qa.mix.ratio, default 7:3).")
@@ -130,13 +129,13 @@ public final class QaCommand extends CommandGroup {
     String unit;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      if (ratio != null) config = config.with("qa.mix.ratio", ratio);
-      if (unit != null) config = config.with("qa.mix.unit", unit);
-      SparkSession spark = SparkSessions.create("qa mix", config);
-      common.lake().checkReadable(spark);
-      MixJob.run(spark, common.lake(), QaTables.loadTokenizer(spark, tokenizer), config).print(System.out);
+    public Step step() {
+      return new MixJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      return base.withIfSet(StepExecution.TOKENIZER_KEY, tokenizer).withIfSet("qa.mix.ratio", ratio).withIfSet("qa.mix.unit", unit);
     }
   }
 }

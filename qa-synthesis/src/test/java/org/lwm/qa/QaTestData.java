@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 
@@ -30,6 +31,11 @@ public final class QaTestData {
 
   public static Path model() {
     return TestSpark.repoRoot().resolve("samples/tokenizer.model");
+  }
+
+  /** The model as the steps take it: config {@code tokenizer}. */
+  public static String modelUri() {
+    return model().toString();
   }
 
   public static synchronized SentencePieceTokenizer tokenizer() {
@@ -62,7 +68,7 @@ public final class QaTestData {
       rows.add(RowFactory.create(b.getKey(), ids, (long) ids.length));
     }
     lake.overwrite(spark.createDataFrame(rows, BOOK_TOKENS), Tables.BOOK_TOKENS);
-    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(QaTables.TOKENIZER_PROPERTY, tokenizer().identity()));
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, tokenizer().identity()));
     return tokens;
   }
 }

@@ -3,6 +3,8 @@ package org.lwm.packing;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -21,11 +23,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.records.PackedRow;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.packing.format.ExampleFormatter;
@@ -44,11 +48,39 @@ class PackLakeTest {
   static final StructType TURN = new StructType().add("role", DataTypes.StringType).add("content", DataTypes.StringType);
   static final StructType QA = new StructType().add("question", DataTypes.StringType).add("answer", DataTypes.StringType);
 
+  static String model() {
+    return TestSpark.repoRoot().resolve("samples/tokenizer.model").toString();
+  }
+
+  @Test
+  void examplesRefuseAnInputMadeWithAnotherTokenizer() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = TestSpark.newLake();
+    SentencePieceTokenizer tok = SentencePieceTokenizer.load(Path.of(model()));
+    lake.overwrite(spark.createDataFrame(List.of(RowFactory.create("b0", new Integer[] {5, 6, 7}, 3L)), new StructType().add("book_id", "string")
+        .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType)).add("n_tokens", "long")), Tables.BOOK_TOKENS);
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, "feedfacefeedface" + tok.identity().substring(16)));
+    UserError e = assertThrows(UserError.class, () -> ExamplesJob.run(spark, lake, model(), FormatOptions.defaults(), TestSpark.config()));
+    assertTrue(e.getMessage().startsWith("pack examples: table book_tokens was made with tokenizer feedfacefeed"), e.getMessage());
+    assertFalse(lake.exists(spark, Tables.EXAMPLES), "nothing was written");
+    // with the tokenizer it was made with, the same lake formats, and examples records that tokenizer
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, tok.identity()));
+    assertEquals(1, ExamplesJob.run(spark, lake, model(), FormatOptions.defaults(), TestSpark.config()).get("examples_text"));
+    assertEquals(tok.identity(), lake.properties(spark, Tables.EXAMPLES).get(StepExecution.TOKENIZER_PROPERTY));
+    // long_qa made with another one is refused the same way
+    lake.overwrite(spark.createDataFrame(List.of(RowFactory.create("q0", "[p0],a0", scala.collection.JavaConverters.mapAsScalaMap(Map.of("p0", "Q?", "a0", "A.")))),
+        new StructType().add("example_id", "string").add("fields", "string").add("parts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))),
+        Tables.LONG_QA);
+    lake.setProperties(spark, Tables.LONG_QA, Map.of(StepExecution.TOKENIZER_PROPERTY, "0123456789ab" + tok.identity().substring(12)));
+    UserError qa = assertThrows(UserError.class, () -> ExamplesJob.run(spark, lake, model(), FormatOptions.defaults(), TestSpark.config()));
+    assertTrue(qa.getMessage().contains("table long_qa was made with tokenizer 0123456789ab"), qa.getMessage());
+  }
+
   @Test
   void examplesStagesReaderAndExport(@TempDir Path dir) throws Exception {
     SparkSession spark = TestSpark.session();
     Lake lake = TestSpark.newLake();
-    SentencePieceTokenizer tok = SentencePieceTokenizer.load(TestSpark.repoRoot().resolve("samples/tokenizer.model"));
+    SentencePieceTokenizer tok = SentencePieceTokenizer.load(Path.of(model()));
     Random r = new Random(1);
 
     List<Row> books = new ArrayList<>(), bookTokens = new ArrayList<>();
@@ -79,7 +111,7 @@ class PackLakeTest {
     for (int i = 0; i < 10; i++) {
       chat.add(RowFactory.create("c" + i, new Row[] {RowFactory.create("user", "Hello " + i), RowFactory.create("assistant", "Hi there, " + i + ".")}, "ultrachat"));
     }
-    chat.add(RowFactory.create("cbad", new Row[] {RowFactory.create("assistant", "x"), RowFactory.create("assistant", "y")}, "ultrachat"));
+    chat.add(RowFactory.create("cbad", new Row[] {RowFactory.create("user", "x"), RowFactory.create("narrator", "y")}, "ultrachat"));
     lake.overwrite(spark.createDataFrame(chat, new StructType().add("example_id", "string").add("turns", DataTypes.createArrayType(TURN))
         .add("source", "string")), Tables.CHAT);
 
@@ -97,7 +129,7 @@ class PackLakeTest {
         .add("timestamp_s", "double").add("codes", DataTypes.createArrayType(DataTypes.IntegerType))), Tables.VISION_TOKENS);
     // examples
     Config config = TestSpark.config();
-    JobCounts ex = ExamplesJob.run(spark, lake, tok, FormatOptions.defaults().withMaxFrames(4), config);
+    JobCounts ex = ExamplesJob.run(spark, lake, model(), FormatOptions.defaults().withMaxFrames(4), config);
     assertEquals(6, ex.get("examples_text"));
     assertEquals(8, ex.get("examples_long_qa"));
     assertEquals(10, ex.get("examples_chat"));
@@ -105,11 +137,22 @@ class PackLakeTest {
     assertEquals(1, ex.get("examples_image_to_text"));
     assertEquals(3, ex.get("examples_text_to_video"));
     assertEquals(4, ex.get("examples_video_to_text"), "three captions and one QA pair");
-    assertEquals(4, ex.get("rejected"), "a long_qa with a missing part, a chat out of turn, a partial frame (two directions)");
+    assertEquals(4, ex.get("rejected"), "a long_qa with a missing part, a chat with an unknown role, a partial frame (two directions)");
     assertEquals(ex.get("records"), ex.get("examples") + ex.get("rejected"));
     Set<String> rejected = new HashSet<>();
     for (Row row : lake.read(spark, Tables.REJECTS).collectAsList()) rejected.add(row.getString(row.fieldIndex("source")));
     assertEquals(Set.of("long_qa:qbad", "chat:cbad", "text_to_image:vbad", "image_to_text:vbad"), rejected);
+
+    // a chat example: LWM's template text, BOS + prompt (loss 0) + answer (loss 1) + EOS
+    FormattedExample c3 = ExamplesJob.fromRow(lake.read(spark, Tables.EXAMPLES).where(col("example_id").equalTo("chat:c3")).first());
+    int[] prompt = tok.encode("You are a helpful assistant. USER: Hello 3 ASSISTANT:"), answer = tok.encode("Hi there, 3.");
+    int[] wantChat = new int[prompt.length + answer.length + 2];
+    wantChat[0] = tok.bosId();
+    System.arraycopy(prompt, 0, wantChat, 1, prompt.length);
+    System.arraycopy(answer, 0, wantChat, 1 + prompt.length, answer.length);
+    wantChat[wantChat.length - 1] = tok.eosId();
+    assertArrayEquals(wantChat, c3.tokens());
+    for (int k = 0; k < wantChat.length; k++) assertEquals(k > prompt.length ? 1f : 0f, c3.lossMask()[k], "loss at " + k);
 
     // a video's example: frames in frame order, sub-sampled to 4, through the same formatter
     Row v3 = lake.read(spark, Tables.EXAMPLES).where(col("example_id").equalTo("video_to_text:v3")).first();

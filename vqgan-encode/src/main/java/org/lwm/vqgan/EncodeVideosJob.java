@@ -26,13 +26,16 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.SourceFiles;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.vqgan.frames.Sampling;
 import org.lwm.vqgan.frames.VideoFrames;
 import org.lwm.vqgan.model.Vqgan;
@@ -45,8 +48,15 @@ import org.lwm.vqgan.model.Vqgan;
  * and the table records the checkpoint and the sampling it was made with; another checkpoint or sampling is
  * refused unless {@code overwrite}. Videos that FFmpeg cannot decode go to {@code rejects} with its reason.
  */
-public final class EncodeVideosJob {
+public final class EncodeVideosJob implements Step {
   public static final String JOB = "vqgan-encode-videos";
+  public static final String CHECKPOINT = "vqgan.checkpoint";
+  public static final String FPS = "vqgan.fps";
+  public static final String FRAMES = "vqgan.frames";
+  public static final String MAX_FRAMES = "vqgan.max_frames";
+  public static final String BATCH = "vqgan.batch";
+  public static final String SIZE = "vqgan.size";
+  public static final String OVERWRITE = "vqgan.overwrite";
   public static final String CHECKPOINT_PROPERTY = "lwm.vqgan.checkpoint";
   public static final String SAMPLING_PROPERTY = "lwm.vqgan.sampling";
 
@@ -66,12 +76,96 @@ public final class EncodeVideosJob {
       .add("reason", DataTypes.StringType, true)
       .add("detail", DataTypes.StringType, true);
 
-  private EncodeVideosJob() {}
-
   /** The job's settings. */
   public record Settings(String checkpoint, Sampling sampling, int batch, int size, boolean overwrite) implements Serializable {}
 
+  @Override
+  public String name() {
+    return "vqgan encode-videos";
+  }
+
+  @Override
+  public String description() {
+    return "the sampled frames of every video of 'videos' encoded to VQGAN codes into 'vision_tokens'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.VIDEOS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.VISION_TOKENS, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(CHECKPOINT, "LWM's VQGAN checkpoint (pickle or .safetensors; path, file://, s3a://, hdfs://) or random:SEED[:tiny]"),
+        ConfigKey.of(FPS, "sample video frames at this rate (the default, 1 frame/s, when neither vqgan.fps nor vqgan.frames is set)"),
+        ConfigKey.of(FRAMES, "sample this many evenly spaced frames per video (LWM's choice); vqgan.fps wins when both are set"),
+        ConfigKey.of(MAX_FRAMES, "0", "at most this many frames per video (0: no cap)"),
+        ConfigKey.of(BATCH, "4", "frames encoded together"),
+        ConfigKey.of(SIZE, "256", "frame side after resizing and cropping (LWM's 256)"),
+        ConfigKey.of(OVERWRITE, "false", "re-encode every video, replacing a table made with another checkpoint or sampling"));
+  }
+
+  /** A checkpoint file enters the fingerprint by its version ({@code random:SEED} is config alone). */
+  @Override
+  public String sourceVersion(SparkSession spark, Config config) {
+    String ck = config.get(CHECKPOINT, null);
+    return ck == null || ck.startsWith("random:") ? "" : SourceFiles.version(spark, List.of(ck));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    return encode(spark, lake, settings(config));
+  }
+
+  /** The settings config gives; a missing checkpoint or a non-positive number is a one-line error. */
+  public static Settings settings(Config config) {
+    String ck = config.get(CHECKPOINT, null);
+    if (ck == null || ck.isBlank()) throw new UserError("vqgan encode-videos: no checkpoint: pass --checkpoint FILE (or random:SEED) (config " + CHECKPOINT + ")");
+    return new Settings(ck, sampling(config), positive(config.getInt(BATCH, 4), BATCH), positive(config.getInt(SIZE, 256), SIZE),
+        config.getBoolean(OVERWRITE, false));
+  }
+
+  /** vqgan.fps, else vqgan.frames, else 1 frame/s; capped by vqgan.max_frames. */
+  public static Sampling sampling(Config config) {
+    int cap = config.getInt(MAX_FRAMES, 0);
+    if (config.has(FPS)) {
+      double fps = config.getDouble(FPS, 1);
+      if (!(fps > 0)) throw new UserError(FPS + " (--fps) must be positive, got " + config.get(FPS, null));
+      return Sampling.atFps(fps, cap);
+    }
+    if (config.has(FRAMES)) return Sampling.evenly(positive(config.getInt(FRAMES, 8), FRAMES), cap);
+    return Sampling.atFps(1.0, cap);
+  }
+
+  private static int positive(int v, String key) {
+    if (v <= 0) throw new UserError(key + " must be positive, got " + v);
+    return v;
+  }
+
+  /** The step with its provenance, with these settings as its config keys. */
   public static JobCounts run(SparkSession spark, Lake lake, Settings s, Config config) {
+    Sampling sm = s.sampling();
+    if (sm.count() <= 0 && !(sm.fps() > 0)) throw new IllegalArgumentException("encode-videos samples at a rate or a count of frames, not " + sm.describe());
+    Config c = config.with(CHECKPOINT, s.checkpoint()).with(MAX_FRAMES, String.valueOf(sm.maxFrames())).with(BATCH, String.valueOf(s.batch()))
+        .with(SIZE, String.valueOf(s.size())).with(OVERWRITE, String.valueOf(s.overwrite()));
+    c = sm.count() > 0 ? without(c, FPS).with(FRAMES, String.valueOf(sm.count())) : without(c, FRAMES).with(FPS, String.valueOf(sm.fps()));
+    return StepExecution.run(new EncodeVideosJob(), spark, lake, c);
+  }
+
+  static Config without(Config config, String key) {
+    if (!config.has(key)) return config;
+    Map<String, String> m = new LinkedHashMap<>(config.asMap());
+    m.remove(key);
+    return Config.of(m);
+  }
+
+  private static JobCounts encode(SparkSession spark, Lake lake, Settings s) {
     JobCounts counts = new JobCounts(JOB);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     String identity = VqganModels.identity(s.checkpoint(), hadoop);
@@ -124,13 +218,12 @@ public final class EncodeVideosJob {
       conf.destroy();
     }
     if (!lake.exists(spark, Tables.VISION_TOKENS)) lake.overwrite(spark.createDataFrame(List.of(), SCHEMA), Tables.VISION_TOKENS);
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
+    // not counts: the job's own rule against re-encoding with another checkpoint or sampling reads these back
+    Map<String, String> props = new LinkedHashMap<>();
     props.put(CHECKPOINT_PROPERTY, identity);
     props.put(SAMPLING_PROPERTY, s.sampling().describe());
-    props.put("lwm.vqgan.size", String.valueOf(s.size()));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("vqgan"));
     lake.setProperties(spark, Tables.VISION_TOKENS, props);
+    counts.put("size", s.size());
     return counts;
   }
 

@@ -1,14 +1,15 @@
 package org.lwm.vqgan;
 
 import java.nio.file.Path;
-import org.apache.spark.sql.SparkSession;
+import java.util.List;
 import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
+import org.lwm.core.cli.StepCommand;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
-import org.lwm.core.spark.SparkSessions;
-import org.lwm.vqgan.frames.Sampling;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepProvider;
 import org.lwm.vqgan.model.Vqgan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -30,7 +31,15 @@ public final class VqganCommand extends CommandGroup {
     }
   }
 
-  /** --fps F | --frames N, plus --max-frames. */
+  /** The Spark job as a pipeline step ({@code encode} and {@code decode} are file commands). */
+  public static final class Steps implements StepProvider {
+    @Override
+    public List<Step> steps() {
+      return List.of(new EncodeVideosJob());
+    }
+  }
+
+  /** --fps F | --frames N, plus --max-frames: the config keys vqgan.fps | vqgan.frames and vqgan.max_frames. */
   static final class SamplingOptions {
     @ArgGroup(exclusive = true)
     Mode mode;
@@ -43,22 +52,15 @@ public final class VqganCommand extends CommandGroup {
       Integer frames;
     }
 
-    @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "At most N frames per video (0: no cap).")
-    int maxFrames;
+    @Option(names = "--max-frames", paramLabel = "N", description = "At most N frames per video (config vqgan.max_frames; default 0: no cap).")
+    Integer maxFrames;
 
-    Sampling sampling(Config config) {
-      int cap = maxFrames > 0 ? maxFrames : config.getInt("vqgan.max_frames", 0);
-      if (mode != null && mode.fps != null) {
-        if (!(mode.fps > 0)) throw new UserError("--fps must be positive, got " + mode.fps);
-        return Sampling.atFps(mode.fps, cap);
-      }
-      if (mode != null && mode.frames != null) {
-        if (mode.frames <= 0) throw new UserError("--frames must be positive, got " + mode.frames);
-        return Sampling.evenly(mode.frames, cap);
-      }
-      if (config.has("vqgan.fps")) return Sampling.atFps(config.getDouble("vqgan.fps", 1), cap);
-      if (config.has("vqgan.frames")) return Sampling.evenly(config.getInt("vqgan.frames", 8), cap);
-      return Sampling.atFps(1.0, cap);
+    /** {@code base} with the options given; --fps or --frames replaces the other's config key. */
+    Config configure(Config base) {
+      Config c = base.withIfSet(EncodeVideosJob.MAX_FRAMES, maxFrames);
+      if (mode != null && mode.fps != null) return EncodeVideosJob.without(c, EncodeVideosJob.FRAMES).with(EncodeVideosJob.FPS, String.valueOf(mode.fps));
+      if (mode != null && mode.frames != null) return EncodeVideosJob.without(c, EncodeVideosJob.FPS).with(EncodeVideosJob.FRAMES, String.valueOf(mode.frames));
+      return c;
     }
   }
 
@@ -94,7 +96,7 @@ public final class VqganCommand extends CommandGroup {
     public void run() {
       Vqgan model = VqganModels.get(checkpoint);
       System.err.println("vqgan: " + model.config() + ", " + model.gemm().name() + ", " + org.lwm.vqgan.model.Parallel.threads() + " threads");
-      LocalEncode.encode(model, input, output, sampling.sampling(common.config()), positive(size, "--size"), positive(batch, "--batch"), System.err)
+      LocalEncode.encode(model, input, output, EncodeVideosJob.sampling(sampling.configure(common.config())), positive(size, "--size"), positive(batch, "--batch"), System.err)
           .print(System.out);
     }
   }
@@ -126,28 +128,27 @@ public final class VqganCommand extends CommandGroup {
   @Command(name = "encode-videos", mixinStandardHelpOptions = true,
       description = {"Spark job: every video of 'videos' to 'vision_tokens' (video_id, frame_index, timestamp_s, codes: 256 ints), one row per sampled frame.",
           "Videos already encoded are skipped; FFmpeg's failures go to 'rejects'. Video frames default to 1 per second."})
-  static final class EncodeVideos implements Runnable {
-    @Mixin CommonOptions common;
+  static final class EncodeVideos extends StepCommand {
     @Mixin SamplingOptions sampling;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = CHECKPOINT_HELP + " Default: config vqgan.checkpoint.")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = CHECKPOINT_HELP + " Config vqgan.checkpoint.")
     String checkpoint;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Frames encoded together (default: config vqgan.batch or 4).")
+    @Option(names = "--batch", paramLabel = "N", description = "Frames encoded together (config vqgan.batch, default 4).")
     Integer batch;
 
     @Option(names = "--overwrite", description = "Re-encode every video, replacing a table made with another checkpoint or sampling.")
     boolean overwrite;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      String ck = checkpoint != null ? checkpoint : config.get("vqgan.checkpoint", null);
-      if (ck == null) throw new UserError("no checkpoint: pass --checkpoint FILE (or random:SEED) or set vqgan.checkpoint");
-      int b = positive(batch != null ? batch : config.getInt("vqgan.batch", 4), "--batch");
-      SparkSession spark = SparkSessions.create("vqgan encode-videos", config);
-      common.lake().checkReadable(spark);
-      EncodeVideosJob.run(spark, common.lake(), new EncodeVideosJob.Settings(ck, sampling.sampling(config), b, 256, overwrite), config).print(System.out);
+    public Step step() {
+      return new EncodeVideosJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      Config c = sampling.configure(base).withIfSet(EncodeVideosJob.CHECKPOINT, checkpoint).withIfSet(EncodeVideosJob.BATCH, batch);
+      return overwrite ? c.with(EncodeVideosJob.OVERWRITE, "true") : c;
     }
   }
 }

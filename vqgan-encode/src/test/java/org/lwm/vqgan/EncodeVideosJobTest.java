@@ -2,6 +2,7 @@ package org.lwm.vqgan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
@@ -92,6 +94,7 @@ class EncodeVideosJobTest {
     Map<String, String> props = lake.properties(spark, Tables.VISION_TOKENS);
     assertEquals(MODEL, props.get(EncodeVideosJob.CHECKPOINT_PROPERTY));
     assertEquals("6", props.get("lwm." + EncodeVideosJob.JOB + ".frames"));
+    assertTrue(props.containsKey("lwm.step.vqgan-encode-videos.fingerprint"), "the step's provenance is recorded: " + props.keySet());
 
     // again: nothing new is encoded and the table stays as it was; broken videos are tried again and stay rejected
     JobCounts again = EncodeVideosJob.run(spark, lake, settings, TestSpark.config());
@@ -104,5 +107,20 @@ class EncodeVideosJobTest {
     UserError e = assertThrows(UserError.class, () -> EncodeVideosJob.run(spark, lake,
         new EncodeVideosJob.Settings(MODEL, Sampling.evenly(2, 0), 2, SIZE, false), TestSpark.config()));
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+  }
+
+  @Test
+  void aCheckpointFileEntersTheFingerprintByItsVersion(@TempDir Path dir) throws Exception {
+    SparkSession spark = TestSpark.session();
+    EncodeVideosJob step = new EncodeVideosJob();
+    assertEquals("", step.sourceVersion(spark, Config.of(Map.of(EncodeVideosJob.CHECKPOINT, MODEL))), "random:SEED is config alone");
+    Path ck = dir.resolve("vqgan.pkl");
+    Files.writeString(ck, "weights one");
+    Config config = Config.of(Map.of(EncodeVideosJob.CHECKPOINT, ck.toString()));
+    String before = step.sourceVersion(spark, config);
+    Files.writeString(ck, "other weights, longer");
+    assertNotEquals(before, step.sourceVersion(spark, config), "a changed checkpoint makes the step run again");
+    UserError none = assertThrows(UserError.class, () -> EncodeVideosJob.settings(Config.empty()));
+    assertTrue(none.getMessage().contains("--checkpoint") && none.getMessage().contains(EncodeVideosJob.CHECKPOINT), none.getMessage());
   }
 }

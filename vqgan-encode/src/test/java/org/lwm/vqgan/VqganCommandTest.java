@@ -13,11 +13,29 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lwm.core.config.Config;
 import picocli.CommandLine;
 
 /** {@code lwm vqgan encode} and {@code decode} as the command line runs them (tiny seeded model, 64×64 frames). */
 class VqganCommandTest {
   @TempDir Path dir;
+
+  @Test
+  void encodeVideosSetsOnlyTheOptionsGivenAsConfigKeys() {
+    Config pipeline = Config.of(java.util.Map.of(EncodeVideosJob.FPS, "2", EncodeVideosJob.BATCH, "8", EncodeVideosJob.CHECKPOINT, "random:1"));
+    VqganCommand.EncodeVideos none = new VqganCommand.EncodeVideos();
+    new CommandLine(none).parseArgs();
+    assertEquals(pipeline.asMap(), none.configure(pipeline).asMap(), "options not given leave the config as it is");
+    VqganCommand.EncodeVideos some = new VqganCommand.EncodeVideos();
+    new CommandLine(some).parseArgs("--frames", "3", "--checkpoint", "random:5", "--overwrite");
+    Config c = some.configure(pipeline);
+    assertEquals("3", c.get(EncodeVideosJob.FRAMES, null));
+    assertTrue(!c.has(EncodeVideosJob.FPS), "--frames replaces the configured rate");
+    assertEquals("random:5", c.get(EncodeVideosJob.CHECKPOINT, null));
+    assertEquals("8", c.get(EncodeVideosJob.BATCH, null));
+    assertEquals("3 evenly spaced frames", EncodeVideosJob.sampling(c).describe());
+    assertTrue(EncodeVideosJob.settings(c).overwrite());
+  }
 
   @Test
   void encodesImagesAndVideoFramesToJsonLinesAndDecodesThemToPngs() throws Exception {

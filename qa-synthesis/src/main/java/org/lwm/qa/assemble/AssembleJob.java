@@ -19,14 +19,20 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.records.ChatTemplate;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.core.tokenizer.TokenizerFiles;
 import org.lwm.qa.QaTables;
+import org.lwm.qa.generate.ExtractiveGenerator;
+import org.lwm.qa.generate.GenerateJob;
 import org.lwm.qa.generate.QaGenerator;
 import org.lwm.qa.generate.QaResult;
 
@@ -34,10 +40,13 @@ import org.lwm.qa.generate.QaResult;
  * {@code long_qa}: {@code chunks} + the ok pairs of one generator and prompt hash in {@code qa_pairs}, assembled by
  * {@link LongQaAssembler} per book and target length. Rows carry DESIGN §3's columns plus {@code fields} and
  * {@code parts} (see {@link ChatTemplate}) so the packer formats them without knowing where they came from. The
- * table is rebuilt on every run (idempotent) with the lengths, generator, prompt hash and tokenizer in its properties.
+ * table is rebuilt on every run (idempotent) with the lengths, generator and prompt hash in its counts (the step
+ * execution records the tokenizer, which must be the one that made {@code chunks}).
  */
-public final class AssembleJob {
+public final class AssembleJob implements Step {
   public static final String JOB = "qa-assemble";
+  /** Target lengths in tokens, e.g. {@code 32768,131072} or {@code 32K,128K,1M}: {@code --lengths}. */
+  public static final String LENGTHS = "qa.assemble.lengths";
   static final StructType TURN = new StructType().add("question", DataTypes.StringType, false).add("answer", DataTypes.StringType, false);
   public static final StructType SCHEMA = new StructType()
       .add("example_id", DataTypes.StringType, false)
@@ -53,7 +62,84 @@ public final class AssembleJob {
   private static final String[] TALLIES = {"examples", "turns", "tokens", "books_too_short", "windows_without_qa", "tail_windows_dropped",
       "chunks_dropped_to_fit"};
 
-  private AssembleJob() {}
+  /** Both null: the step loads config {@code tokenizer} and makes the generator config names; else a caller's own. */
+  private final SentencePieceTokenizer preloadedTokenizer;
+  private final QaGenerator preloadedGenerator;
+
+  public AssembleJob() {
+    this(null, null);
+  }
+
+  private AssembleJob(SentencePieceTokenizer tokenizer, QaGenerator generator) {
+    this.preloadedTokenizer = tokenizer;
+    this.preloadedGenerator = generator;
+  }
+
+  @Override
+  public String name() {
+    return "qa assemble";
+  }
+
+  @Override
+  public String description() {
+    return "long-context QA chats into 'long_qa': windows of adjacent chunks and their pairs per book and target length";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.CHUNKS, Tables.QA_PAIRS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.LONG_QA);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    List<ConfigKey> k = new ArrayList<>(List.of(
+        ConfigKey.of(StepExecution.TOKENIZER_KEY, "the tokenizer.model that tokenized the books (path or URI)"),
+        ConfigKey.of(LENGTHS, "target lengths in tokens, e.g. 32768,131072 or 32K,128K,1M"),
+        ConfigKey.of("qa.assemble.max_turns", "0", "QA turns per example at most (0: every pair of the window)"),
+        ConfigKey.of("qa.assemble.order", "shuffle", "order of the turns: shuffle (seeded) or document (the chunks' order)"),
+        ConfigKey.of("qa.assemble.seed", "0", "seed of the shuffle"),
+        ConfigKey.of("qa.assemble.min_fill", "0.5", "a book's tail window shorter than this share of the length is dropped")));
+    k.addAll(GenerateJob.keys(false)); // whose pairs: the generator and its prompt hash
+    return k;
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    String spec = config.get(LENGTHS, null);
+    if (spec == null || spec.isBlank()) throw new UserError("qa assemble: no target length: pass --lengths, e.g. --lengths 32768,131072 (config " + LENGTHS + ")");
+    SentencePieceTokenizer tokenizer = preloadedTokenizer != null ? preloadedTokenizer
+        : TokenizerFiles.load(spark, config.get(StepExecution.TOKENIZER_KEY, null));
+    QaGenerator gen = preloadedGenerator;
+    if (gen == null) {
+      // the prompt hash that selects the pairs does not depend on the endpoint: assembling needs no URL
+      Config c = config.has("qa.openai.base_url") ? config : config.with("qa.openai.base_url", "http://unused.invalid/v1");
+      gen = GenerateJob.generator(spark, lake, c.get(GenerateJob.GENERATOR, ExtractiveGenerator.NAME), c);
+    }
+    return assemble(spark, lake, tokenizer, parseLengths(spec), gen, config);
+  }
+
+  /** The step with its provenance: the pairs of the generator config {@code qa.generator} names (extractive by default). */
+  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, List<Integer> lengths, Config config) {
+    return StepExecution.run(new AssembleJob(), spark, lake, config.with(StepExecution.TOKENIZER_KEY, tokenizerUri).with(LENGTHS, lengthsText(lengths)));
+  }
+
+  /**
+   * For {@code QaDemo} only (it goes with the demo chain), holding a loaded model and generator: the step with its
+   * provenance, the tokenizer identity taken from {@code chunks} instead of being checked against it.
+   */
+  @Deprecated
+  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, List<Integer> lengths, QaGenerator gen, Config config) {
+    return StepExecution.run(new AssembleJob(tokenizer, gen), spark, lake, config.with(LENGTHS, lengthsText(lengths)).with(GenerateJob.GENERATOR, gen.name()));
+  }
+
+  static String lengthsText(List<Integer> lengths) {
+    return lengths.toString().replaceAll("[\\[\\] ]", "");
+  }
 
   public static LongQaAssembler.Settings settings(Config config, QaGenerator gen) {
     String order = config.get("qa.assemble.order", "shuffle");
@@ -66,13 +152,12 @@ public final class AssembleJob {
         minFill, gen.name(), gen.promptHash());
   }
 
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, List<Integer> lengths, QaGenerator gen, Config config) {
+  private static JobCounts assemble(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, List<Integer> lengths, QaGenerator gen, Config config) {
     if (lengths.isEmpty()) throw new UserError("no target length given: pass --lengths, e.g. --lengths 32768,131072");
     for (int t : lengths) if (t < 64) throw new UserError("target length " + t + " is too short for a chat example: use 64 tokens or more");
     JobCounts counts = new JobCounts(JOB);
     LongQaAssembler.Settings settings = settings(config, gen);
     Dataset<Row> chunks = lake.read(spark, Tables.CHUNKS);
-    QaTables.checkTokenizer(spark, lake, Tables.CHUNKS, tokenizer);
     if (!lake.exists(spark, Tables.QA_PAIRS)) throw new UserError("qa_pairs does not exist in " + lake + ": run lwm qa generate first");
     Dataset<Row> pairs = lake.read(spark, Tables.QA_PAIRS)
         .filter(col("generator").equalTo(gen.name()).and(col("prompt_hash").equalTo(gen.promptHash())).and(col("status").equalTo(QaResult.OK)))
@@ -130,12 +215,7 @@ public final class AssembleJob {
       counts.put("max_tokens_" + t, s == null ? 0 : s.getInt(1));
       counts.put("fill_percent_" + t, s == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", 100 * s.getDouble(2) / t));
     }
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put(QaTables.TOKENIZER_PROPERTY, tokenizer.identity());
-    props.put("lwm.qa.lengths", lengths.toString().replaceAll("[\\[\\] ]", ""));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("qa.assemble"));
-    lake.setProperties(spark, Tables.LONG_QA, props);
+    counts.put("lengths", lengthsText(lengths));
     return counts;
   }
 

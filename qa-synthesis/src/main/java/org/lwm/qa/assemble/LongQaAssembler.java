@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.lwm.core.records.ChatTemplate;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.qa.QaTables;
 

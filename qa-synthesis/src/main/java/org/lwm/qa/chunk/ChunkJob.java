@@ -1,9 +1,7 @@
 package org.lwm.qa.chunk;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -14,7 +12,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
@@ -22,17 +19,24 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.qa.QaTables;
+import org.lwm.core.tokenizer.TokenizerFiles;
 
 /**
  * {@code chunks}: every book of {@code book_tokens} cut into blocks of {@code qa.chunk_tokens} tokens (default
  * 1000, LWM's size) by {@link Chunker}. The table is rebuilt on every run (chunking is a decode, cheap next to
- * generation), so it always matches {@code book_tokens}; it records the tokenizer and the chunk size.
+ * generation), so it always matches {@code book_tokens}; it records the chunk size (the count {@code chunk_tokens},
+ * which {@code qa generate} reads back: it enters the prompt hash). The tokenizer must be the one that made
+ * {@code book_tokens} (checked by the step execution, which also records it).
  */
-public final class ChunkJob {
+public final class ChunkJob implements Step {
   public static final String JOB = "qa-chunk";
-  public static final String CHUNK_TOKENS_PROPERTY = "lwm.qa.chunk_tokens";
+  public static final String CHUNK_TOKENS = "qa.chunk_tokens";
+  /** The chunk size as the counts record it on {@code chunks}. */
+  public static final String CHUNK_TOKENS_PROPERTY = "lwm." + JOB + ".chunk_tokens";
 
   public static final StructType SCHEMA = new StructType()
       .add("book_id", DataTypes.StringType, false)
@@ -42,16 +46,73 @@ public final class ChunkJob {
       .add("n_tokens", DataTypes.IntegerType, false)
       .add("text", DataTypes.StringType, false);
 
-  private ChunkJob() {}
+  /** Null: the step loads config {@code tokenizer}; else the model a caller already holds (the demo). */
+  private final SentencePieceTokenizer preloaded;
 
+  public ChunkJob() {
+    this(null);
+  }
+
+  private ChunkJob(SentencePieceTokenizer preloaded) {
+    this.preloaded = preloaded;
+  }
+
+  @Override
+  public String name() {
+    return "qa chunk";
+  }
+
+  @Override
+  public String description() {
+    return "every book of 'book_tokens' cut into blocks of qa.chunk_tokens tokens into 'chunks'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.BOOK_TOKENS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.CHUNKS, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(StepExecution.TOKENIZER_KEY, "the tokenizer.model that tokenized the books (path or URI)"),
+        ConfigKey.of(CHUNK_TOKENS, "1000", "tokens per chunk (the last of a book shorter); LWM uses 1000"));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    SentencePieceTokenizer tokenizer = preloaded != null ? preloaded : TokenizerFiles.load(spark, config.get(StepExecution.TOKENIZER_KEY, null));
+    return chunk(spark, lake, tokenizer, config);
+  }
+
+  /** The step with its provenance, with the tokenizer model at {@code tokenizerUri}. */
+  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, Config config) {
+    return StepExecution.run(new ChunkJob(), spark, lake, config.with(StepExecution.TOKENIZER_KEY, tokenizerUri));
+  }
+
+  /**
+   * For {@code QaDemo} only (it goes with the demo chain), holding a loaded model: the step with its provenance, the
+   * tokenizer identity taken from {@code book_tokens} instead of being checked against it.
+   */
+  @Deprecated
   public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
-    int size = config.getInt("qa.chunk_tokens", 1000);
-    if (size < 16) throw new UserError("qa.chunk_tokens = " + size + " is too small: use at least 16 (LWM uses 1000)");
+    return StepExecution.run(new ChunkJob(tokenizer), spark, lake, config);
+  }
+
+  private static JobCounts chunk(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
+    int size = config.getInt(CHUNK_TOKENS, 1000);
+    if (size < 16) throw new UserError(CHUNK_TOKENS + " = " + size + " is too small: use at least 16 (LWM uses 1000)");
     JobCounts counts = new JobCounts(JOB);
     Dataset<Row> bookTokens = lake.read(spark, Tables.BOOK_TOKENS);
-    String had = QaTables.tokenizerOf(spark, lake, Tables.BOOK_TOKENS);
-    if (had == null) throw new UserError("book_tokens in " + lake + " records no tokenizer: re-run lwm ingest tokenize --overwrite");
-    QaTables.checkTokenizer(spark, lake, Tables.BOOK_TOKENS, tokenizer);
+    // a mismatch is refused by the step execution; a table recording none cannot be checked at all
+    if (lake.properties(spark, Tables.BOOK_TOKENS).get(StepExecution.TOKENIZER_PROPERTY) == null) {
+      throw new UserError("book_tokens in " + lake + " records no tokenizer: re-run lwm ingest tokenize --overwrite");
+    }
 
     List<Reject> empty = new ArrayList<>();
     for (Row r : bookTokens.filter("size(tokens) = 0").select("book_id").collectAsList()) {
@@ -84,12 +145,6 @@ public final class ChunkJob {
     counts.put("chunks", sum.getLong(0));
     counts.put("tokens", sum.isNullAt(1) ? 0 : sum.getLong(1));
     counts.put("chunk_tokens", size);
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put(QaTables.TOKENIZER_PROPERTY, tokenizer.identity());
-    props.put(CHUNK_TOKENS_PROPERTY, String.valueOf(size));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("qa.chunk"));
-    lake.setProperties(spark, Tables.CHUNKS, props);
     tok.destroy();
     return counts;
   }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,12 +22,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.SourceFiles;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.qa.chunk.ChunkJob;
 
 /**
@@ -39,8 +41,10 @@ import org.lwm.qa.chunk.ChunkJob;
  * the next run folds the journal in first, so a killed run loses no answer and repeats no finished request.
  * A chunk that still fails after the generator's retries is written with {@code status = failed} and the error.
  */
-public final class GenerateJob {
+public final class GenerateJob implements Step {
   public static final String JOB = "qa-generate";
+  /** Which generator: extractive (the default) or openai. */
+  public static final String GENERATOR = "qa.generator";
   public static final StructType SCHEMA = new StructType()
       .add("book_id", DataTypes.StringType, false)
       .add("chunk_index", DataTypes.IntegerType, false)
@@ -58,21 +62,84 @@ public final class GenerateJob {
   /** Requests in flight per executor JVM, shared by its tasks: the bound is per executor, not per task. */
   private static final Map<Integer, Semaphore> IN_FLIGHT = new ConcurrentHashMap<>();
 
-  private GenerateJob() {}
+  /** Null: the step makes the generator config {@code qa.generator} names; else the one a caller already holds. */
+  private final QaGenerator preloaded;
+
+  public GenerateJob() {
+    this(null);
+  }
+
+  private GenerateJob(QaGenerator preloaded) {
+    this.preloaded = preloaded;
+  }
+
+  @Override
+  public String name() {
+    return "qa generate";
+  }
+
+  @Override
+  public String description() {
+    return "one question/answer pair per chunk into 'qa_pairs' (extractive or any OpenAI-compatible endpoint), resumable";
+  }
+
+  /** Not qa_pairs, although the job reads it to resume: its own output must not make it out of date. */
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.CHUNKS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.QA_PAIRS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return keys(true);
+  }
+
+  /** The keys that choose the generator and its prompt hash (also {@code qa assemble}'s, which selects pairs by them). */
+  public static List<ConfigKey> keys(boolean withBatch) {
+    List<ConfigKey> k = new ArrayList<>(List.of(
+        ConfigKey.of(GENERATOR, ExtractiveGenerator.NAME, "extractive (offline, deterministic) or openai (an OpenAI-compatible endpoint)"),
+        ConfigKey.of("qa.extractive.seed", "0", "extractive: the seed of its choices"),
+        ConfigKey.of("qa.openai.*", "openai: base_url, model, api_key_env (the NAME of the key's variable), concurrency, timeout_s, "
+            + "max_attempts, backoff_s, max_backoff_s, max_retry_after_s, temperature, max_tokens, json_mode, prompt, prompt_file"),
+        ConfigKey.of("qa.validate.*", "openai: max_question_chars (500), max_answer_chars (1500), min_grounding (0.5)")));
+    if (withBatch) k.add(ConfigKey.of("qa.generate.batch_chunks", "512", "chunks per Delta commit"));
+    return k;
+  }
+
+  /** A prompt file enters the fingerprint: another prompt asks again. */
+  @Override
+  public String sourceVersion(SparkSession spark, Config config) {
+    return SourceFiles.version(spark, config.has("qa.openai.prompt_file") ? List.of(config.get("qa.openai.prompt_file", null)) : List.of());
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    return generate(spark, lake, preloaded != null ? preloaded : generator(spark, lake, config.get(GENERATOR, ExtractiveGenerator.NAME), config), config);
+  }
 
   /** The generator a config names, with the chunk size recorded on {@code chunks} (part of the prompt hash). */
   public static QaGenerator generator(SparkSession spark, Lake lake, String name, Config config) {
     lake.read(spark, Tables.CHUNKS); // a missing table is named in one line
-    String size = org.lwm.qa.QaTables.property(spark, lake, Tables.CHUNKS, ChunkJob.CHUNK_TOKENS_PROPERTY);
+    String size = lake.properties(spark, Tables.CHUNKS).get(ChunkJob.CHUNK_TOKENS_PROPERTY);
     return QaGenerators.create(name, config, size == null ? 0 : Integer.parseInt(size));
   }
 
+  /** The step with its provenance, with the generator {@code generatorName}. */
   public static JobCounts run(SparkSession spark, Lake lake, String generatorName, Config config) {
-    QaGenerator gen = generator(spark, lake, generatorName, config);
-    return run(spark, lake, gen, config);
+    return StepExecution.run(new GenerateJob(), spark, lake, config.with(GENERATOR, generatorName));
   }
 
+  /** The step with its provenance and a generator the caller made (the demo; a test's own generator). */
   public static JobCounts run(SparkSession spark, Lake lake, QaGenerator gen, Config config) {
+    return StepExecution.run(new GenerateJob(gen), spark, lake, config.with(GENERATOR, gen.name()));
+  }
+
+  private static JobCounts generate(SparkSession spark, Lake lake, QaGenerator gen, Config config) {
     JobCounts counts = new JobCounts(JOB);
     int batchChunks = config.getInt("qa.generate.batch_chunks", 512);
     if (batchChunks < 1) throw new UserError("qa.generate.batch_chunks = " + batchChunks + ": use 1 or more chunks per commit");
@@ -124,10 +191,6 @@ public final class GenerateJob {
         .agg(functions.count("*"), functions.sum(functions.expr("CASE WHEN status = 'ok' THEN 1 ELSE 0 END"))).first();
     counts.put("pairs_total", total.getLong(0)).put("pairs_ok_total", total.isNullAt(1) ? 0 : total.getLong(1));
     counts.put("generator", gen.name()).put("prompt_hash", gen.promptHash());
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("qa.generate", "qa.openai", "qa.extractive", "qa.validate"));
-    lake.setProperties(spark, Tables.QA_PAIRS, props);
     return counts;
   }
 

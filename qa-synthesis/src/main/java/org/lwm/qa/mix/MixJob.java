@@ -18,16 +18,19 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.records.ChatTemplate;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.core.tokenizer.TokenizerFiles;
 import org.lwm.qa.QaTables;
-import org.lwm.qa.assemble.ChatTemplate;
 
 /**
  * {@code chat_mix}: LWM's chat fine-tuning mixture, general chat ({@code chat}, UltraChat-style) and long-context
@@ -35,11 +38,11 @@ import org.lwm.qa.assemble.ChatTemplate;
  * {@code examples} (default) or {@code loss_tokens} (answer tokens + EOS). The scarcer side is kept whole and the
  * other sampled down: a row is kept when a seeded hash of its id falls under the needed fraction, so the result is
  * deterministic and the ratio holds to sampling error (the achieved figures are in the counts). Chat rows are
- * formatted with the same template as long QA ({@link ChatTemplate#chat}); a conversation with no answer goes to
- * rejects. Columns: example_id, source (chat | long_qa), fields, parts, n_tokens; the packer can pack the two
+ * formatted with the same template as long QA (core's {@link ChatTemplate#chat}); a conversation with no answer
+ * ({@code no-answer}) or a turn of an unknown role ({@code unknown-role}) goes to rejects. Columns: example_id, source (chat | long_qa), fields, parts, n_tokens; the packer can pack the two
  * sources apart (LWM packs its QA chats separately, their answers being under 1% of their tokens).
  */
-public final class MixJob {
+public final class MixJob implements Step {
   public static final String JOB = "qa-mix";
   static final StructType WITH_LOSS = new StructType()
       .add("example_id", DataTypes.StringType, false)
@@ -47,11 +50,49 @@ public final class MixJob {
       .add("fields", DataTypes.StringType, true)
       .add("parts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false), true)
       .add("n_tokens", DataTypes.IntegerType, false)
-      .add("loss_tokens", DataTypes.IntegerType, false);
+      .add("loss_tokens", DataTypes.IntegerType, false)
+      .add("problem", DataTypes.StringType, true);
 
-  private MixJob() {}
+  @Override
+  public String name() {
+    return "qa mix";
+  }
 
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
+  @Override
+  public String description() {
+    return "the chat fine-tuning mixture 'chat_mix': 'chat' and 'long_qa' at qa.mix.ratio, formatted with LWM's chat template";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.CHAT, Tables.LONG_QA);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.CHAT_MIX, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(StepExecution.TOKENIZER_KEY, "the tokenizer.model that tokenized the books (path or URI)"),
+        ConfigKey.of("qa.mix.ratio", "7:3", "chat:long_qa"),
+        ConfigKey.of("qa.mix.unit", "examples", "what the ratio counts: examples or loss_tokens (answer tokens + EOS)"),
+        ConfigKey.of("qa.mix.seed", "0", "seed of the sampling"));
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    return mix(spark, lake, TokenizerFiles.load(spark, config.get(StepExecution.TOKENIZER_KEY, null)), config);
+  }
+
+  /** The step with its provenance, with the tokenizer model at {@code tokenizerUri}. */
+  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, Config config) {
+    return StepExecution.run(new MixJob(), spark, lake, config.with(StepExecution.TOKENIZER_KEY, tokenizerUri));
+  }
+
+  private static JobCounts mix(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
     String[] ratio = config.get("qa.mix.ratio", "7:3").split(":");
     double chatShare;
     double qaShare;
@@ -67,7 +108,6 @@ public final class MixJob {
     long seed = config.getLong("qa.mix.seed", 0);
     if (!lake.exists(spark, Tables.CHAT)) throw new UserError("table 'chat' does not exist in " + lake + ": run lwm ingest chat first");
     Dataset<Row> longQa = lake.read(spark, Tables.LONG_QA);
-    QaTables.checkTokenizer(spark, lake, Tables.LONG_QA, tokenizer);
     Dataset<Row> chat = lake.read(spark, Tables.CHAT);
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -77,9 +117,15 @@ public final class MixJob {
       List<Row> out = new ArrayList<>();
       while (it.hasNext()) {
         Row r = it.next();
-        ChatTemplate.Formatted f = ChatTemplate.chat(r.<String>getList(1), r.<String>getList(2));
-        out.add(f == null ? RowFactory.create(r.getString(0), "chat", null, null, 0, 0)
-            : RowFactory.create(r.getString(0), "chat", f.fields(), QaTables.scalaMap(new LinkedHashMap<>(f.parts())), f.nTokens(enc), f.lossTokens(enc)));
+        ChatTemplate.Formatted f;
+        try {
+          f = ChatTemplate.chat(r.<String>getList(1), r.<String>getList(2));
+        } catch (ChatTemplate.UnknownRole e) {
+          out.add(RowFactory.create(r.getString(0), "chat", null, null, 0, 0, "unknown-role\t" + e.getMessage()));
+          continue;
+        }
+        out.add(f == null ? RowFactory.create(r.getString(0), "chat", null, null, 0, 0, "no-answer\tthe conversation has no assistant turn to learn from")
+            : RowFactory.create(r.getString(0), "chat", f.fields(), QaTables.scalaMap(new LinkedHashMap<>(f.parts())), f.nTokens(enc), f.lossTokens(enc), null));
       }
       return out.iterator();
     });
@@ -90,14 +136,15 @@ public final class MixJob {
         Row r = it.next();
         Map<String, String> parts = new LinkedHashMap<>(r.getJavaMap(2));
         int loss = new ChatTemplate.Formatted(r.getString(1), parts).lossTokens(enc);
-        out.add(RowFactory.create(r.getString(0), "long_qa", r.getString(1), QaTables.scalaMap(parts), r.getInt(3), loss));
+        out.add(RowFactory.create(r.getString(0), "long_qa", r.getString(1), QaTables.scalaMap(parts), r.getInt(3), loss, null));
       }
       return out.iterator();
     });
     Dataset<Row> all = spark.createDataFrame(chatRows, WITH_LOSS).union(spark.createDataFrame(qaRows, WITH_LOSS)).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> noAnswer = all.filter(col("fields").isNull());
-    Rejects.record(spark, lake, noAnswer.select(functions.lit(JOB).as("job"), col("example_id").as("source"), functions.lit("no-answer").as("reason"),
-        functions.lit("the conversation has no assistant turn to learn from").as("detail"), functions.current_timestamp().as("at")));
+    Dataset<Row> unusable = all.filter(col("fields").isNull());
+    Rejects.record(spark, lake, unusable.select(functions.lit(JOB).as("job"), col("example_id").as("source"),
+        functions.substring_index(col("problem"), "\t", 1).as("reason"), functions.substring_index(col("problem"), "\t", -1).as("detail"),
+        functions.current_timestamp().as("at")));
     Dataset<Row> usable = all.filter(col("fields").isNotNull());
     String measure = unit.equals("examples") ? "1" : "loss_tokens";
     Map<String, Double> available = new LinkedHashMap<>();
@@ -122,10 +169,11 @@ public final class MixJob {
     // a hash of (id, seed) as a uniform number in [0, 1)
     org.apache.spark.sql.Column u = functions.pmod(functions.xxhash64(col("example_id"), functions.lit(seed)), functions.lit(1L << 40)).divide((double) (1L << 40));
     Dataset<Row> kept = usable.filter(col("source").equalTo("chat").and(u.lt(keepChat)).or(col("source").equalTo("long_qa").and(u.lt(keepQa))));
-    lake.overwrite(kept.select("example_id", "source", "fields", "parts", "n_tokens"), QaTables.CHAT_MIX);
+    lake.overwrite(kept.select("example_id", "source", "fields", "parts", "n_tokens"), Tables.CHAT_MIX);
 
     JobCounts counts = new JobCounts(JOB);
-    counts.put("chat_seen", chat.count()).put("long_qa_seen", longQa.count()).put("chat_no_answer", noAnswer.count());
+    counts.put("chat_seen", chat.count()).put("long_qa_seen", longQa.count()).put("chat_no_answer", unusable.filter(col("problem").startsWith("no-answer")).count())
+        .put("chat_unknown_role", unusable.filter(col("problem").startsWith("unknown-role")).count());
     Map<String, Row> got = new LinkedHashMap<>();
     for (Row r : kept.groupBy("source").agg(functions.count("*"), functions.sum("loss_tokens"), functions.sum("n_tokens")).collectAsList()) got.put(r.getString(0), r);
     long[] ex = new long[2];
@@ -146,11 +194,6 @@ public final class MixJob {
     if (tokens[1] > 0) counts.put("long_qa_loss_token_percent", String.format(Locale.ROOT, "%.2f", 100.0 * loss[1] / tokens[1]));
     all.unpersist();
     tok.destroy();
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put(QaTables.TOKENIZER_PROPERTY, tokenizer.identity());
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("qa.mix"));
-    lake.setProperties(spark, QaTables.CHAT_MIX, props);
     return counts;
   }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.lwm.core.records.ChatTemplate;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.qa.QaTestData;
 import org.lwm.qa.chunk.Chunker;
@@ -126,6 +127,14 @@ class LongQaAssemblerTest {
     assertEquals("Hello!", f.parts().get("a0"));
     assertEquals("USER: Two\nparts ASSISTANT:", f.parts().get("p1"));
     assertEquals(null, ChatTemplate.chat(List.of("user"), List.of("no answer")));
+    // the aliases of ShareGPT-style data, consecutive answers joined, an answer before any question kept
+    ChatTemplate.Formatted g = ChatTemplate.chat(List.of("gpt", "Human", "gpt", "bot"), List.of("Welcome.", "Hi", "Hello!", "How can I help?"));
+    assertEquals("[p0],a0,[p1],a1", g.fields());
+    assertEquals("You are a helpful assistant. USER:  ASSISTANT:", g.parts().get("p0"));
+    assertEquals("Hello!\nHow can I help?", g.parts().get("a1"));
+    ChatTemplate.UnknownRole bad = org.junit.jupiter.api.Assertions.assertThrows(ChatTemplate.UnknownRole.class,
+        () -> ChatTemplate.chat(List.of("user", "narrator"), List.of("Hi", "Once upon a time")));
+    assertTrue(bad.getMessage().contains("'narrator'"), bad.getMessage());
     // the fields joined at token level read as the template's text
     int[] joined = concat(tok.encode("You are a helpful assistant. USER: Hi ASSISTANT:"), tok.encode("Hello!"));
     assertEquals(tok.decode(joined), "You are a helpful assistant. USER: Hi ASSISTANT: Hello!");

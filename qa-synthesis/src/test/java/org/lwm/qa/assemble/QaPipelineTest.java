@@ -19,13 +19,12 @@ import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.qa.QaTables;
 import org.lwm.qa.QaTestData;
 import org.lwm.qa.chunk.ChunkJob;
 import org.lwm.qa.generate.GenerateJob;
-import org.lwm.qa.generate.QaGenerator;
 import org.lwm.qa.mix.MixJob;
 
 /** chunk → generate (extractive) → assemble at 2K and 4K → mix with chat, on a few sample books, checked at each table. */
@@ -42,7 +41,7 @@ class QaPipelineTest {
     Lake lake = TestSpark.newLake();
     SentencePieceTokenizer tok = QaTestData.tokenizer();
     QaTestData.writeBookTokens(spark, lake, QaTestData.books(n -> n.contains("Ruth") || n.contains("Esther") || n.contains("Obadiah")));
-    ChunkJob.run(spark, lake, tok, config(Map.of()));
+    ChunkJob.run(spark, lake, QaTestData.modelUri(), config(Map.of()));
     long chunks = lake.read(spark, Tables.CHUNKS).count();
 
     // generate: a pair for every chunk, in two commits; a re-run asks nothing
@@ -55,8 +54,7 @@ class QaPipelineTest {
     assertEquals(chunks, again.get("already_done"));
 
     // assemble at 2K and 4K: every example within its length, counted as the formatter will count it
-    QaGenerator extractive = GenerateJob.generator(spark, lake, "extractive", config(Map.of()));
-    JobCounts asm = AssembleJob.run(spark, lake, tok, AssembleJob.parseLengths("2k,4096"), extractive, config(Map.of()));
+    JobCounts asm = AssembleJob.run(spark, lake, QaTestData.modelUri(), AssembleJob.parseLengths("2k,4096"), config(Map.of()));
     asm.print(System.out);
     List<Row> rows = lake.read(spark, Tables.LONG_QA).collectAsList();
     assertEquals(asm.get("examples_2048") + asm.get("examples_4096"), rows.size());
@@ -80,7 +78,7 @@ class QaPipelineTest {
       assertTrue(r.getInt(r.fieldIndex("chunk_end")) > r.getInt(r.fieldIndex("chunk_start")));
       assertTrue(parts.get("p0").contains(r.getString(r.fieldIndex("context"))));
     }
-    assertEquals(tok.identity(), QaTables.tokenizerOf(spark, lake, Tables.LONG_QA));
+    assertEquals(tok.identity(), lake.properties(spark, Tables.LONG_QA).get(StepExecution.TOKENIZER_PROPERTY));
 
     // mix 7:3 by examples with a chat table of 100 conversations (one of them without an answer)
     StructType turn = new StructType().add("role", DataTypes.StringType).add("content", DataTypes.StringType);
@@ -91,8 +89,9 @@ class QaPipelineTest {
           RowFactory.create("assistant", "It is " + (i + 1) + ".")), "test"));
     }
     chat.add(RowFactory.create("chat-unanswered", List.of(RowFactory.create("user", "Hello?")), "test"));
+    chat.add(RowFactory.create("chat-narrated", List.of(RowFactory.create("user", "Hello?"), RowFactory.create("narrator", "Silence.")), "test"));
     lake.overwrite(spark.createDataFrame(chat, chatSchema), Tables.CHAT);
-    JobCounts mix = MixJob.run(spark, lake, tok, config(Map.of()));
+    JobCounts mix = MixJob.run(spark, lake, QaTestData.modelUri(), config(Map.of()));
     mix.print(System.out);
     long qa = rows.size();
     assertEquals(qa, mix.get("long_qa_kept"), "the scarcer side is kept whole");
@@ -101,7 +100,10 @@ class QaPipelineTest {
     assertTrue(Math.abs(gotChat - wantedChat) <= Math.max(4, wantedChat / 3), "chat kept " + gotChat + ", wanted about " + wantedChat);
     assertEquals(1, mix.get("chat_no_answer"));
     assertEquals(1, lake.read(spark, Tables.REJECTS).filter("job = 'qa-mix' AND source = 'chat-unanswered' AND reason = 'no-answer'").count());
-    List<Row> mixed = lake.read(spark, QaTables.CHAT_MIX).collectAsList();
+    assertEquals(1, mix.get("chat_unknown_role"));
+    assertEquals(1, lake.read(spark, Tables.REJECTS).filter("job = 'qa-mix' AND source = 'chat-narrated' AND reason = 'unknown-role' AND detail LIKE '%narrator%'").count());
+    assertEquals(tok.identity(), lake.properties(spark, Tables.CHAT_MIX).get(StepExecution.TOKENIZER_PROPERTY), "the step records the tokenizer");
+    List<Row> mixed = lake.read(spark, Tables.CHAT_MIX).collectAsList();
     assertEquals(gotChat + qa, mixed.size());
     for (Row r : mixed) {
       assertTrue(r.getString(1).equals("chat") || r.getString(1).equals("long_qa"));
@@ -112,15 +114,15 @@ class QaPipelineTest {
         assertEquals(2 + tok.encode(parts.get("p0")).length + tok.encode(parts.get("a0")).length, r.getInt(4));
       }
     }
-    assertEquals(List.of("example_id", "source", "fields", "parts", "n_tokens"), List.of(lake.read(spark, QaTables.CHAT_MIX).columns()));
+    assertEquals(List.of("example_id", "source", "fields", "parts", "n_tokens"), List.of(lake.read(spark, Tables.CHAT_MIX).columns()));
     // by loss tokens: chat answers are short, so long_qa is the side sampled down this time
-    JobCounts byLoss = MixJob.run(spark, lake, tok, config(Map.of("qa.mix.unit", "loss_tokens")));
+    JobCounts byLoss = MixJob.run(spark, lake, QaTestData.modelUri(), config(Map.of("qa.mix.unit", "loss_tokens")));
     byLoss.print(System.out);
     assertEquals(99, byLoss.get("chat_kept"), "the scarcer side (in loss tokens) is kept whole");
     assertTrue(byLoss.get("long_qa_kept") < qa, byLoss.asProperties().toString());
     double share = (double) byLoss.get("chat_loss_tokens") / (byLoss.get("chat_loss_tokens") + byLoss.get("long_qa_loss_tokens"));
     assertTrue(Math.abs(share - 0.7) < 0.15, "chat share of loss tokens " + share);
-    UserError badRatio = assertThrows(UserError.class, () -> MixJob.run(spark, lake, tok, config(Map.of("qa.mix.ratio", "7-3"))));
+    UserError badRatio = assertThrows(UserError.class, () -> MixJob.run(spark, lake, QaTestData.modelUri(), config(Map.of("qa.mix.ratio", "7-3"))));
     assertTrue(badRatio.getMessage().contains("qa.mix.ratio"));
   }
 }

@@ -17,9 +17,9 @@ import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.qa.QaTables;
 import org.lwm.qa.QaTestData;
 
 class ChunkJobTest {
@@ -29,7 +29,7 @@ class ChunkJobTest {
     Lake lake = TestSpark.newLake();
     Map<String, int[]> tokens = QaTestData.writeBookTokens(spark, lake, QaTestData.books(n -> true));
     assertEquals(66, tokens.size());
-    JobCounts c = ChunkJob.run(spark, lake, QaTestData.tokenizer(), TestSpark.config());
+    JobCounts c = ChunkJob.run(spark, lake, QaTestData.modelUri(), TestSpark.config());
     c.print(System.out);
 
     Map<String, List<Row>> byBook = new HashMap<>();
@@ -63,8 +63,9 @@ class ChunkJobTest {
     }
     assertEquals(total, c.get("tokens"));
     assertEquals(66, c.get("books_chunked"));
-    assertEquals(tok.identity(), QaTables.tokenizerOf(spark, lake, Tables.CHUNKS));
-    assertEquals("1000", QaTables.property(spark, lake, Tables.CHUNKS, ChunkJob.CHUNK_TOKENS_PROPERTY));
+    Map<String, String> props = lake.properties(spark, Tables.CHUNKS);
+    assertEquals(tok.identity(), props.get(StepExecution.TOKENIZER_PROPERTY));
+    assertEquals("1000", props.get(ChunkJob.CHUNK_TOKENS_PROPERTY));
   }
 
   @Test
@@ -90,10 +91,12 @@ class ChunkJobTest {
     SparkSession spark = TestSpark.session();
     Lake lake = TestSpark.newLake();
     QaTestData.writeBookTokens(spark, lake, QaTestData.books(n -> n.contains("Obadiah")));
-    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(QaTables.TOKENIZER_PROPERTY, "0123456789abcdef0123456789abcdef"));
-    UserError e = assertThrows(UserError.class, () -> ChunkJob.run(spark, lake, QaTestData.tokenizer(), TestSpark.config()));
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, "0123456789abcdef0123456789abcdef"));
+    UserError e = assertThrows(UserError.class, () -> ChunkJob.run(spark, lake, QaTestData.modelUri(), TestSpark.config()));
     assertTrue(e.getMessage().contains("0123456789ab"), e.getMessage());
-    UserError small = assertThrows(UserError.class, () -> ChunkJob.run(spark, lake, QaTestData.tokenizer(), Config.of(Map.of("qa.chunk_tokens", "4"))));
+    assertFalse(lake.exists(spark, Tables.CHUNKS), "nothing was written");
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, QaTestData.tokenizer().identity()));
+    UserError small = assertThrows(UserError.class, () -> ChunkJob.run(spark, lake, QaTestData.modelUri(), Config.of(Map.of("qa.chunk_tokens", "4"))));
     assertTrue(small.getMessage().contains("qa.chunk_tokens"), small.getMessage());
   }
 }

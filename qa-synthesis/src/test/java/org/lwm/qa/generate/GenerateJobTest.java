@@ -33,7 +33,7 @@ class GenerateJobTest {
   static Lake chunkedLake(SparkSession spark, int chunkTokens) {
     Lake lake = TestSpark.newLake();
     QaTestData.writeBookTokens(spark, lake, QaTestData.books(n -> n.contains("Ruth") || n.contains("Jonah") || n.contains("Obadiah")));
-    ChunkJob.run(spark, lake, QaTestData.tokenizer(), config(Map.of("qa.chunk_tokens", String.valueOf(chunkTokens))));
+    ChunkJob.run(spark, lake, QaTestData.modelUri(), config(Map.of("qa.chunk_tokens", String.valueOf(chunkTokens))));
     return lake;
   }
 

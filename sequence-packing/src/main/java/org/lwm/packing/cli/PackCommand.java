@@ -6,14 +6,19 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.lwm.core.cli.CommandGroup;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.cli.CommonOptions;
+import org.lwm.core.cli.StepCommand;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.spark.SparkSessions;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
+import org.lwm.core.step.StepProvider;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.packing.format.ExampleFormatter;
 import org.lwm.packing.format.FormatFile;
@@ -21,7 +26,6 @@ import org.lwm.packing.format.FormatOptions;
 import org.lwm.packing.lake.ExamplesJob;
 import org.lwm.packing.lake.LwmExport;
 import org.lwm.packing.lake.PackJob;
-import org.lwm.packing.lake.StageSpec;
 import org.lwm.packing.pack.PackFile;
 import org.lwm.packing.pack.PackStats;
 import org.lwm.packing.pack.Packer;
@@ -44,28 +48,42 @@ public final class PackCommand extends CommandGroup {
     }
   }
 
-  /** Formatting options shared by format and examples. */
-  static final class FormatArgs {
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The SentencePiece tokenizer.model.")
-    Path tokenizer;
+  /** The packing jobs as pipeline steps ({@code format}, {@code sequences} and {@code export-lwm} are file commands). */
+  public static final class Steps implements StepProvider {
+    @Override
+    public List<Step> steps() {
+      return List.of(new ExamplesJob(), new PackJob());
+    }
+  }
 
-    @Option(names = "--max-n-frames", paramLabel = "N", defaultValue = "-1",
-        description = "Keep at most N evenly spaced frames of each vision field (default: all).")
-    int maxFrames;
+  /**
+   * Formatting options shared by format and examples: none has a picocli default, so that for {@code pack examples}
+   * an option not given leaves the config key (pack.max_n_frames, pack.lwm_compat, pack.prepend_text) as it is.
+   */
+  static final class FormatArgs {
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The SentencePiece tokenizer.model (config tokenizer for pack examples).")
+    String tokenizer;
+
+    @Option(names = "--max-n-frames", paramLabel = "N",
+        description = "Keep at most N evenly spaced frames of each vision field (config pack.max_n_frames; default: all).")
+    Integer maxFrames;
 
     @Option(names = "--lwm-compat", description = "Encode like LWM's tokenizer: a BOS before every text field and before <vision>/</vision>.")
     boolean lwmCompat;
 
-    @Option(names = "--prepend-text", paramLabel = "TEXT", defaultValue = "", description = "Text put before the first field (LWM's prepend_text).")
+    @Option(names = "--prepend-text", paramLabel = "TEXT", description = "Text put before the first field (LWM's prepend_text; config pack.prepend_text).")
     String prependText;
 
-    FormatOptions options() {
-      return FormatOptions.defaults().withMaxFrames(maxFrames).withLwmCompat(lwmCompat).withPrependText(prependText);
+    Config configure(Config base) {
+      Config c = base.withIfSet(StepExecution.TOKENIZER_KEY, tokenizer).withIfSet(ExamplesJob.MAX_N_FRAMES, maxFrames)
+          .withIfSet(ExamplesJob.PREPEND_TEXT, prependText);
+      return lwmCompat ? c.with(ExamplesJob.LWM_COMPAT, "true") : c;
     }
 
     SentencePieceTokenizer load() {
-      if (!Files.isRegularFile(tokenizer)) throw new UserError("tokenizer " + tokenizer + " is not a file: pass --tokenizer PATH/tokenizer.model");
-      return SentencePieceTokenizer.load(tokenizer);
+      if (tokenizer == null) throw new UserError("no tokenizer given: pass --tokenizer PATH/tokenizer.model");
+      if (!Files.isRegularFile(Path.of(tokenizer))) throw new UserError("tokenizer " + tokenizer + " is not a file: pass --tokenizer PATH/tokenizer.model");
+      return SentencePieceTokenizer.load(Path.of(tokenizer));
     }
   }
 
@@ -83,7 +101,7 @@ public final class PackCommand extends CommandGroup {
 
     @Override
     public void run() {
-      ExampleFormatter f = new ExampleFormatter(format.load(), format.options());
+      ExampleFormatter f = new ExampleFormatter(format.load(), ExamplesJob.options(format.configure(Config.empty())));
       try (BufferedReader in = Files.newBufferedReader(input); Writer out = Files.newBufferedWriter(output)) {
         long n = FormatFile.run(f, fields, in, out, input.toString());
         System.out.println("pack format: " + n + " examples → " + output);
@@ -130,36 +148,47 @@ public final class PackCommand extends CommandGroup {
   @Command(name = "examples", mixinStandardHelpOptions = true,
       description = {"Build the 'examples' table from the lake: books (book_tokens, task text), long_qa, chat_mix, chat,",
           "and image/video–text pairs from videos + vision_tokens (text_to_image, image_to_text, text_to_video, video_to_text)."})
-  static final class Examples implements Runnable {
-    @Mixin CommonOptions common;
+  static final class Examples extends StepCommand {
     @Mixin FormatArgs format;
 
     @Override
-    public void run() {
-      SparkSession spark = SparkSessions.create("pack examples", common.config());
-      common.lake().checkReadable(spark);
-      ExamplesJob.run(spark, common.lake(), format.load(), format.options(), common.config()).print(System.out);
+    public Step step() {
+      return new ExamplesJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      return format.configure(base);
     }
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Pack 'examples' into the 'packed' table's partition stage=NAME (masked best-fit packing with loss weights).",
           "Stage settings come from the options or from config keys pack.stages.NAME.{seq_len,sources,separate,seed}."})
-  static final class Run implements Runnable {
-    @Mixin CommonOptions common;
-    @Option(names = "--stage", required = true, paramLabel = "NAME") String stage;
-    @Option(names = "--seq-len", paramLabel = "L") Integer seqLen;
+  static final class Run extends StepCommand {
+    @Option(names = "--stage", paramLabel = "NAME", description = "The stage: the partition stage=NAME of 'packed' (config pack.stage).") String stage;
+    @Option(names = "--seq-len", paramLabel = "L", description = "Sequence length (config pack.stages.NAME.seq_len).") Integer seqLen;
     @Option(names = "--sources", paramLabel = "TASK=W,...", description = "Tasks and their token proportions, e.g. chat=7,long_qa=3 (default: every task).") String sources;
     @Option(names = "--separate", paramLabel = "TASK,...", description = "Tasks packed apart from the others, e.g. long_qa.") String separate;
-    @Option(names = "--seed", paramLabel = "S") Long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling and packing (config pack.stages.NAME.seed, default 0).") Long seed;
 
     @Override
-    public void run() {
-      Config config = common.config();
-      StageSpec spec = StageSpec.of(stage, config, seqLen, sources, separate, seed);
-      SparkSession spark = SparkSessions.create("pack run " + stage, config);
-      common.lake().checkReadable(spark);
-      PackJob.run(spark, common.lake(), spec, config).print(System.out);
+    public Step step() {
+      return new PackJob();
+    }
+
+    @Override
+    public Config configure(Config base) {
+      Config c = base.withIfSet(PackJob.STAGE, stage);
+      String name = c.get(PackJob.STAGE, null);
+      if (name == null) {
+        if (seqLen != null || sources != null || separate != null || seed != null) {
+          throw new UserError("pack run: --seq-len, --sources, --separate and --seed set a stage's settings: pass --stage NAME (config " + PackJob.STAGE + ")");
+        }
+        return c;
+      }
+      String p = "pack.stages." + name + ".";
+      return c.withIfSet(p + "seq_len", seqLen).withIfSet(p + "sources", sources).withIfSet(p + "separate", separate).withIfSet(p + "seed", seed);
     }
   }
 

@@ -14,8 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
-import org.lwm.packing.format.ChatTemplate;
-import org.lwm.packing.format.FormatException;
+import org.lwm.core.records.ChatTemplate;
 import org.lwm.packing.format.SourceRecord;
 import org.lwm.packing.format.TextIds;
 
@@ -25,7 +24,7 @@ import org.lwm.packing.format.TextIds;
  *   <li>{@code text}: a book of {@code book_tokens} (pre-tokenized, spec {@code text}), or its text from {@code books}
  *       for the LWM export;
  *   <li>{@code long_qa} and {@code chat_mix}: their own {@code fields} spec over {@code parts};
- *   <li>{@code chat}: the conversation through {@link ChatTemplate};
+ *   <li>{@code chat}: the conversation through core's {@link ChatTemplate}, the template qa-synthesis writes too;
  *   <li>vision, from {@code videos} and the frames' codes in {@code vision_tokens} (frame order): one frame is an
  *       image, more a video; the caption gives {@code text_to_image}/{@code text_to_video} ({@code [caption],vision})
  *       and {@code image_to_text}/{@code video_to_text} ({@code [vision],caption}); each QA pair another
@@ -34,6 +33,7 @@ import org.lwm.packing.format.TextIds;
  * A row that cannot become a record comes back as a record with a null spec and the reason in {@code task}.
  */
 public final class ExampleSources {
+  /** Task names; the tables are core's {@link Tables}. */
   public static final String TEXT = "text", LONG_QA = "long_qa", CHAT = "chat", CHAT_MIX = "chat_mix";
   public static final List<String> VISION_TASKS = List.of("text_to_image", "image_to_text", "text_to_video", "video_to_text");
 
@@ -44,7 +44,7 @@ public final class ExampleSources {
     List<JavaRDD<SourceRecord>> parts = new ArrayList<>();
     if (booksAsText ? lake.exists(spark, Tables.BOOKS) : lake.exists(spark, Tables.BOOK_TOKENS)) parts.add(books(spark, lake, booksAsText));
     if (lake.exists(spark, Tables.LONG_QA)) parts.add(fieldsTable(lake.read(spark, Tables.LONG_QA), LONG_QA));
-    if (lake.exists(spark, "chat_mix")) parts.add(fieldsTable(lake.read(spark, "chat_mix"), CHAT_MIX));
+    if (lake.exists(spark, Tables.CHAT_MIX)) parts.add(fieldsTable(lake.read(spark, Tables.CHAT_MIX), CHAT_MIX));
     if (lake.exists(spark, Tables.CHAT)) parts.add(chat(lake.read(spark, Tables.CHAT)));
     if (lake.exists(spark, Tables.VIDEOS) && lake.exists(spark, Tables.VISION_TOKENS)) parts.add(vision(spark, lake));
     JavaRDD<SourceRecord> out = null;
@@ -75,7 +75,7 @@ public final class ExampleSources {
     java.util.Set<String> columns = java.util.Set.of(table.columns());
     for (String c : List.of("example_id", "fields", "parts")) {
       if (!columns.contains(c)) {
-        throw new org.lwm.core.cli.UserError("table " + (task.equals(LONG_QA) ? "long_qa" : "chat_mix") + " has no column '" + c
+        throw new org.lwm.core.cli.UserError("table " + (task.equals(LONG_QA) ? Tables.LONG_QA : Tables.CHAT_MIX) + " has no column '" + c
             + "' (it has " + String.join(", ", table.columns()) + "): rebuild it with the qa-synthesis version that writes fields and parts");
       }
     }
@@ -91,13 +91,20 @@ public final class ExampleSources {
     return table.select("example_id", "turns").javaRDD().map(r -> {
       String id = CHAT + ":" + r.getString(0);
       if (r.isNullAt(1)) return failed(id, "chat has no turns");
-      List<ChatTemplate.Turn> turns = new ArrayList<>();
-      for (Row t : r.<Row>getList(1)) turns.add(new ChatTemplate.Turn(t.getAs("role"), t.getAs("content")));
-      try {
-        return ChatTemplate.record(id, CHAT, turns);
-      } catch (FormatException e) {
-        return failed(id, e.getMessage());
+      List<String> roles = new ArrayList<>();
+      List<String> contents = new ArrayList<>();
+      for (Row t : r.<Row>getList(1)) {
+        roles.add(t.getAs("role"));
+        contents.add(t.getAs("content"));
       }
+      ChatTemplate.Formatted f;
+      try {
+        f = ChatTemplate.chat(roles, contents);
+      } catch (ChatTemplate.UnknownRole e) {
+        return failed(id, "chat " + id + ": " + e.getMessage());
+      }
+      if (f == null) return failed(id, "chat " + id + ": no assistant answer to learn from");
+      return new SourceRecord(id, CHAT, f.fields(), new LinkedHashMap<>(f.parts()));
     });
   }
 

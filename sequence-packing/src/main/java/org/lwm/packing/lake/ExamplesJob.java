@@ -3,8 +3,7 @@ package org.lwm.packing.lake;
 import static org.apache.spark.sql.functions.col;
 
 import java.sql.Timestamp;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -14,14 +13,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.core.tokenizer.TokenizerFiles;
 import org.lwm.packing.format.ExampleFormatter;
 import org.lwm.packing.format.FormatException;
 import org.lwm.packing.format.FormatOptions;
@@ -31,10 +33,15 @@ import org.lwm.packing.format.SourceRecord;
 /**
  * {@code examples}: every source in the lake ({@link ExampleSources}) formatted LWM's way, one row per example
  * (example_id, task, tokens, loss_mask, vision_mask, n_tokens), rebuilt whole on each run. Rows that cannot be
- * formatted go to {@code rejects} (job {@value #JOB}, reason {@code unformattable}, the formatter's words).
+ * formatted go to {@code rejects} (job {@value #JOB}, reason {@code unformattable}, the formatter's words). The
+ * tokenizer must be the one that made {@code book_tokens}, {@code long_qa} and {@code chat_mix}: the step execution
+ * refuses a table recording another.
  */
-public final class ExamplesJob {
+public final class ExamplesJob implements Step {
   public static final String JOB = "pack-examples";
+  public static final String MAX_N_FRAMES = "pack.max_n_frames";
+  public static final String LWM_COMPAT = "pack.lwm_compat";
+  public static final String PREPEND_TEXT = "pack.prepend_text";
 
   public static final StructType SCHEMA = new StructType()
       .add("example_id", DataTypes.StringType, false)
@@ -46,9 +53,83 @@ public final class ExamplesJob {
 
   private static final StructType WITH_ERROR = SCHEMA.add("error", DataTypes.StringType, true);
 
-  private ExamplesJob() {}
+  /** Null: the step loads config {@code tokenizer}; else the model a caller already holds (the demo). */
+  private final SentencePieceTokenizer preloaded;
 
+  public ExamplesJob() {
+    this(null);
+  }
+
+  private ExamplesJob(SentencePieceTokenizer preloaded) {
+    this.preloaded = preloaded;
+  }
+
+  @Override
+  public String name() {
+    return "pack examples";
+  }
+
+  @Override
+  public String description() {
+    return "every source in the lake (books, long QA, chat, image/video-text pairs) formatted LWM's way into 'examples'";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.BOOK_TOKENS, Tables.LONG_QA, Tables.CHAT_MIX, Tables.CHAT, Tables.VIDEOS, Tables.VISION_TOKENS);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.EXAMPLES, Tables.REJECTS);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(StepExecution.TOKENIZER_KEY, "the SentencePiece tokenizer.model (path or URI)"),
+        ConfigKey.of(MAX_N_FRAMES, "-1", "keep at most N evenly spaced frames of each vision field (-1: all)"),
+        ConfigKey.of(LWM_COMPAT, "false", "encode like LWM's tokenizer: a BOS before every text field and before <vision>/</vision>"),
+        ConfigKey.of(PREPEND_TEXT, "", "text put before the first field (LWM's prepend_text)"));
+  }
+
+  /** The formatting options config gives (LWM's defaults otherwise). */
+  public static FormatOptions options(Config config) {
+    return FormatOptions.defaults().withMaxFrames(config.getInt(MAX_N_FRAMES, -1)).withLwmCompat(config.getBoolean(LWM_COMPAT, false))
+        .withPrependText(config.get(PREPEND_TEXT, ""));
+  }
+
+  /** {@code options} as config keys; only the options config has keys for may differ from LWM's defaults. */
+  static Config withOptions(Config config, FormatOptions options) {
+    FormatOptions d = FormatOptions.defaults();
+    if (!options.withMaxFrames(d.maxFrames()).withLwmCompat(d.lwmCompat()).withPrependText(d.prependText()).equals(d)) {
+      throw new IllegalArgumentException("pack examples takes only max_n_frames, lwm_compat and prepend_text from LWM's defaults: " + options);
+    }
+    return config.with(MAX_N_FRAMES, String.valueOf(options.maxFrames())).with(LWM_COMPAT, String.valueOf(options.lwmCompat()))
+        .with(PREPEND_TEXT, options.prependText());
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    SentencePieceTokenizer tokenizer = preloaded != null ? preloaded : TokenizerFiles.load(spark, config.get(StepExecution.TOKENIZER_KEY, null));
+    return format(spark, lake, tokenizer, options(config));
+  }
+
+  /** The step with its provenance, with the tokenizer model at {@code tokenizerUri}. */
+  public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, FormatOptions options, Config config) {
+    return StepExecution.run(new ExamplesJob(), spark, lake, withOptions(config, options).with(StepExecution.TOKENIZER_KEY, tokenizerUri));
+  }
+
+  /**
+   * For {@code PackDemo} only (it goes with the demo chain), holding a loaded model: the step with its provenance, the
+   * tokenizer identity taken from the inputs instead of being checked against them.
+   */
+  @Deprecated
   public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options, Config config) {
+    return StepExecution.run(new ExamplesJob(tokenizer), spark, lake, withOptions(config, options));
+  }
+
+  private static JobCounts format(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options) {
     JobCounts counts = new JobCounts(JOB);
     JavaRDD<SourceRecord> records = ExampleSources.all(spark, lake, false);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -85,13 +166,7 @@ public final class ExamplesJob {
       all.unpersist();
       fmt.destroy();
     }
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.tokenizer", tokenizer.identity());
-    props.put("lwm.pack.lwm_compat", String.valueOf(options.lwmCompat()));
-    props.put("lwm.pack.max_n_frames", String.valueOf(options.maxFrames()));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("pack"));
-    lake.setProperties(spark, Tables.EXAMPLES, props);
+    counts.put("lwm_compat", String.valueOf(options.lwmCompat())).put("max_n_frames", options.maxFrames());
     return counts;
   }
 

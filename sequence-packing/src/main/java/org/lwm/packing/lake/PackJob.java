@@ -10,22 +10,25 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.Iterator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.lwm.core.LwmVersion;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.records.PackedRowSchema;
+import org.lwm.core.step.ConfigKey;
+import org.lwm.core.step.Step;
+import org.lwm.core.step.StepExecution;
 import org.lwm.packing.pack.Packer;
 
 /**
@@ -34,12 +37,76 @@ import org.lwm.packing.pack.Packer;
  * by packing group (tasks packed apart form their own group) and hash, and each partition streams through the same
  * {@link Packer} as {@code lwm pack sequences}: rows never mix groups. Rewriting a stage replaces only its
  * partition. Statistics (rows, fill rate, examples split, tokens per task) are printed and kept in the table's
- * properties as {@code lwm.pack-NAME.*}. Deterministic for a seed, the data and {@code pack.partitions}.
+ * properties as {@code lwm.pack-NAME.*}, with the stage's sources, separate tasks and seed. Deterministic for a seed,
+ * the data and {@code pack.partitions}. As a step, the stage is config {@code pack.stage} and its settings
+ * {@code pack.stages.NAME.*}; each stage keeps its own provenance (scope {@code pack-run.NAME}).
  */
-public final class PackJob {
-  private PackJob() {}
+public final class PackJob implements Step {
+  /** The stage to pack: {@code --stage}. */
+  public static final String STAGE = "pack.stage";
 
+  @Override
+  public String name() {
+    return "pack run";
+  }
+
+  @Override
+  public String description() {
+    return "'examples' packed into the 'packed' table's partition stage=NAME (masked best-fit packing with loss weights)";
+  }
+
+  @Override
+  public List<String> reads() {
+    return List.of(Tables.EXAMPLES);
+  }
+
+  @Override
+  public List<String> writes() {
+    return List.of(Tables.PACKED);
+  }
+
+  @Override
+  public List<ConfigKey> keys() {
+    return List.of(
+        ConfigKey.of(STAGE, "the stage: the packed partition stage=NAME whose settings are pack.stages.NAME.*"),
+        ConfigKey.of("pack.stages.*", "per stage NAME: seq_len (required), sources (task=weight,...; default every task), separate (task,...), seed (0)"),
+        ConfigKey.of("pack.window", "4096", "examples per best-fit window"),
+        ConfigKey.of("pack.max_open_rows", "1024", "partly filled rows kept between windows"),
+        ConfigKey.of("pack.partitions", "partitions packed apart (default: from the data's size and the cores)"));
+  }
+
+  /** Two stages write two partitions of one table: each records its own provenance. */
+  @Override
+  public String scope(Config config) {
+    return "pack-run." + stageName(config);
+  }
+
+  private static String stageName(Config config) {
+    String stage = config.get(STAGE, null);
+    if (stage == null || stage.isBlank()) throw new UserError("pack run: no stage: pass --stage NAME (config " + STAGE + ")");
+    return stage;
+  }
+
+  @Override
+  public JobCounts run(SparkSession spark, Lake lake, Config config) {
+    return pack(spark, lake, StageSpec.of(stageName(config), config, null, null, null, null), config);
+  }
+
+  /** The step with its provenance for {@code stage}, its settings set as the config keys of that stage. */
   public static JobCounts run(SparkSession spark, Lake lake, StageSpec stage, Config config) {
+    return StepExecution.run(new PackJob(), spark, lake, withStage(config, stage));
+  }
+
+  /** {@code stage} as config: {@code pack.stage} and {@code pack.stages.NAME.*}. */
+  public static Config withStage(Config config, StageSpec stage) {
+    String p = "pack.stages." + stage.name() + ".";
+    StringJoiner sources = new StringJoiner(",");
+    stage.sources().forEach((task, w) -> sources.add(task + "=" + w));
+    return config.with(STAGE, stage.name()).with(p + "seq_len", String.valueOf(stage.seqLen())).with(p + "sources", sources.toString())
+        .with(p + "separate", String.join(",", stage.separate())).with(p + "seed", String.valueOf(stage.seed()));
+  }
+
+  private static JobCounts pack(SparkSession spark, Lake lake, StageSpec stage, Config config) {
     JobCounts counts = new JobCounts("pack-" + stage.name());
     int window = config.getInt("pack.window", 4096);
     int maxOpen = config.getInt("pack.max_open_rows", 1024);
@@ -99,13 +166,8 @@ public final class PackJob {
     } finally {
       chosen.unpersist();
     }
-    Map<String, String> props = new LinkedHashMap<>(counts.asProperties());
-    props.put("lwm.pack-" + stage.name() + ".sources", stage.sources().toString());
-    props.put("lwm.pack-" + stage.name() + ".separate", String.join(",", stage.separate()));
-    props.put("lwm.pack-" + stage.name() + ".seed", String.valueOf(stage.seed()));
-    props.put("lwm.code_version", LwmVersion.get());
-    props.put("lwm.config_hash", config.hash("pack"));
-    lake.setProperties(spark, Tables.PACKED, props);
+    // the stage's own facts, as lwm.pack-NAME.* next to its counts
+    counts.put("sources", stage.sources().toString()).put("separate", String.join(",", stage.separate())).put("seed", stage.seed());
     return counts;
   }
 

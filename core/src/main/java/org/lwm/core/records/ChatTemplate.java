@@ -1,19 +1,22 @@
-package org.lwm.qa.assemble;
+package org.lwm.core.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 
 /**
  * LWM's chat template, {@code You are a helpful assistant. USER: {question} ASSISTANT: {answer}}, as an LWM
- * fields spec ready for the formatter: prompts in {@code [p0]}, {@code [p1]}… (loss 0), answers {@code a0},
- * {@code a1}… (loss 1), spec {@code [p0],a0,[p1],a1,…}. Exact text of the parts:
+ * fields spec ready for the formatter: the one template of the project (qa-synthesis writes it into
+ * {@code long_qa}/{@code chat_mix}, sequence-packing formats {@code chat} with it). Prompts are {@code [p0]},
+ * {@code [p1]}… (loss 0), answers {@code a0}, {@code a1}… (loss 1), spec {@code [p0],a0,[p1],a1,…}. Exact text:
  * <pre>
- *   p0 = "You are a helpful assistant. USER: " + user₀ + " ASSISTANT:"     (long QA: user₀ = context + "\n\n" + question₀)
+ *   p0 = system + " USER: " + user₀ + " ASSISTANT:"     (system: "You are a helpful assistant." unless the chat has one;
+ *                                                      long QA: user₀ = context + "\n\n" + question₀)
  *   a0 = answer₀
- *   pᵢ = "USER: " + userᵢ + " ASSISTANT:"                                   (i ≥ 1)
+ *   pᵢ = "USER: " + userᵢ + " ASSISTANT:"                (i ≥ 1)
  *   aᵢ = answerᵢ
  * </pre>
  * No part starts or ends with a space: the formatter encodes each field separately without BOS/EOS, and
@@ -38,6 +41,13 @@ public final class ChatTemplate {
       int n = 1;
       for (Map.Entry<String, String> e : parts.entrySet()) if (e.getKey().startsWith("a")) n += tokens(encoder, e.getValue());
       return n;
+    }
+  }
+
+  /** A turn whose role is none of the known ones: the caller rejects the conversation with this message. */
+  public static final class UnknownRole extends IllegalArgumentException {
+    UnknownRole(String message) {
+      super(message);
     }
   }
 
@@ -66,9 +76,12 @@ public final class ChatTemplate {
   }
 
   /**
-   * A chat conversation (roles system/user/assistant, as the {@code chat} table has them): a leading system turn
-   * replaces the default system sentence, consecutive turns of one side are joined by a newline, a trailing
-   * question without an answer is left out. Null when no assistant turn is left.
+   * A chat conversation. Roles: {@code user}/{@code human}, {@code assistant}/{@code gpt}/{@code bot}/{@code model},
+   * {@code system} (any case); another role is an {@link UnknownRole}. The rule loses no text: a leading system turn
+   * replaces the default system sentence (a later one is joined into the next prompt), consecutive turns of one side
+   * are joined by a newline, an answer with no question before it gets an empty prompt. Only a trailing question
+   * without an answer is left out (nothing would learn from it). Contents are stripped (the template puts the
+   * spaces). Null when no assistant turn is left.
    */
   public static Formatted chat(List<String> roles, List<String> contents) {
     String system = null;
@@ -76,11 +89,11 @@ public final class ChatTemplate {
     List<String> answers = new ArrayList<>();
     StringBuilder pending = null;
     for (int i = 0; i < roles.size(); i++) {
-      String role = roles.get(i);
-      String content = contents.get(i).strip();
-      if (role.equals("system") && i == 0) {
+      char side = side(roles.get(i), i);
+      String content = contents.get(i) == null ? "" : contents.get(i).strip();
+      if (side == 's' && i == 0) {
         system = content;
-      } else if (role.equals("assistant")) {
+      } else if (side == 'a') {
         if (pending == null && !answers.isEmpty()) {
           answers.set(answers.size() - 1, answers.get(answers.size() - 1) + "\n" + content);
         } else {
@@ -95,7 +108,19 @@ public final class ChatTemplate {
     return answers.isEmpty() ? null : format(system, users, answers);
   }
 
-  static int tokens(SentencePieceTokenizer.Encoder encoder, String text) {
+  /** 'u', 'a' or 's'. */
+  private static char side(String role, int i) {
+    String r = role == null ? "" : role.strip().toLowerCase(Locale.ROOT);
+    return switch (r) {
+      case "user", "human" -> 'u';
+      case "assistant", "gpt", "bot", "model" -> 'a';
+      case "system" -> 's';
+      default -> throw new UnknownRole("turn " + i + " has role '" + role + "' (expected user/human, assistant/gpt/bot/model or system)");
+    };
+  }
+
+  /** Tokens of {@code text} encoded alone, as the formatter encodes a field. */
+  public static int tokens(SentencePieceTokenizer.Encoder encoder, String text) {
     encoder.encodeToBuffer(text.toCharArray(), 0, text.length());
     return encoder.length();
   }

@@ -16,8 +16,8 @@ import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.spark.SparkSessions;
+import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
-import org.lwm.qa.QaTables;
 import org.lwm.qa.chunk.ChunkJob;
 import org.lwm.qa.chunk.Chunker;
 import org.lwm.qa.generate.GenerateJob;
@@ -85,8 +85,8 @@ public final class QaBenchmark {
     StructType schema = new StructType().add("book_id", DataTypes.StringType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
         .add("n_tokens", DataTypes.LongType);
     lake.overwrite(spark.createDataFrame(rows, schema), Tables.BOOK_TOKENS);
-    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(QaTables.TOKENIZER_PROPERTY, tok.identity()));
-    JobCounts chunked = ChunkJob.run(spark, lake, tok, config);
+    lake.setProperties(spark, Tables.BOOK_TOKENS, Map.of(StepExecution.TOKENIZER_PROPERTY, tok.identity()));
+    JobCounts chunked = ChunkJob.run(spark, lake, model.toString(), config);
     System.out.printf("qa chunk job (local[2], read book_tokens + chunk + Delta write + counts): %d chunks in %.1f s = %.0f chunks/s%n",
         chunked.get("chunks"), chunked.seconds(), chunked.get("chunks") / chunked.seconds());
 
