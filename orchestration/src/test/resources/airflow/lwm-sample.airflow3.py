@@ -18,7 +18,11 @@ with DAG(
     max_active_runs=1,
     default_args={'retries': 2, 'retry_delay': timedelta(minutes=10)},
     tags=['lwm', 'books', 'qa'],
-    params={'lake': 's3a://lwm-test/lake', 'books': 's3a://corpus/books3/', 'tokenizer': 's3a://lwm-test/tokenizer.model'},
+    params={
+        'lake': 's3a://lwm-test/lake',
+        'books': 's3a://corpus/books3/',
+        'tokenizer': 's3a://lwm-test/tokenizer.model',
+    },
 ) as dag:
     books = SparkSubmitOperator(
         task_id='books',

@@ -58,7 +58,7 @@ public final class DagRenderer {
     arg(py, 1, "max_active_runs", "1");
     arg(py, 1, "default_args", "{'retries': " + retries + ", 'retry_delay': timedelta(minutes=" + number(delay) + ")}");
     arg(py, 1, "tags", PythonLiterals.list(tags));
-    arg(py, 1, "params", PythonLiterals.dict(template.params()));
+    arg(py, 1, "params", PythonLiterals.dict(template.params(), "        "));
     py.append(") as dag:\n");
 
     Set<String> taken = new HashSet<>();
@@ -74,7 +74,7 @@ public final class DagRenderer {
       arg(py, 2, "application", PythonLiterals.str(c.get("airflow.jar", jar)));
       arg(py, 2, "java_class", PythonLiterals.str(StepInvocation.MAIN_CLASS));
       arg(py, 2, "conn_id", PythonLiterals.str(c.get("airflow.conn_id", DEFAULT_CONN)));
-      arg(py, 2, "conf", PythonLiterals.dict(inv.sparkConf()));
+      arg(py, 2, "conf", PythonLiterals.dict(inv.sparkConf(), "            "));
       py.append("        application_args=[\n");
       List<String> a = inv.arguments();
       int words = s.job().split(" ").length;

@@ -52,6 +52,15 @@ final class PythonLiterals {
     return sb.append('}').toString();
   }
 
+  /** {@link #dict}, one entry a line at {@code indent} (then closed at the indent before it) when it would be long. */
+  static String dict(Map<String, ?> m, String indent) {
+    String one = dict(m);
+    if (one.length() <= 100) return one;
+    StringBuilder sb = new StringBuilder("{\n");
+    m.forEach((k, v) -> sb.append(indent).append(str(k)).append(": ").append(v instanceof String s ? str(s) : String.valueOf(v)).append(",\n"));
+    return sb.append(indent, 0, indent.length() - 4).append('}').toString();
+  }
+
   /** A Python variable for a task id ({@code pack-2k} -> {@code pack_2k}), distinct from {@code taken}. */
   static String identifier(String id, Set<String> taken) {
     String base = id.replaceAll("[^A-Za-z0-9_]", "_");

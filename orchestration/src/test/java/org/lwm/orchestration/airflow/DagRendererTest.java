@@ -163,7 +163,7 @@ public class DagRendererTest {
   void paramsAndTheLakeChangeTheDagsDefaults() throws Exception {
     Path py = RenderCommand.render(sample(), 3, dir, Map.of("books", "s3a://other/books"), "hdfs://nn/lake", TestSteps.catalog());
     String src = Files.readString(py);
-    assertTrue(src.contains("params={'lake': 'hdfs://nn/lake', 'books': 's3a://other/books', "), src);
+    assertTrue(src.contains("params={\n        'lake': 'hdfs://nn/lake',\n        'books': 's3a://other/books',\n"), src);
     Path set = RenderCommand.render(sample(), 2, dir, Map.of(), null, Map.of("airflow.jar", "/opt/{{x}}.jar", "airflow.task_retries", "0"), TestSteps.catalog());
     String setSrc = Files.readString(set);
     assertTrue(setSrc.contains("application='{% raw %}/opt/{{x}}.jar{% endraw %}',") && setSrc.contains("{'retries': 0,"), setSrc);

@@ -79,6 +79,12 @@ public final class ExamplesJob implements Step {
     return List.of(Tables.BOOK_TOKENS, Tables.LONG_QA, Tables.CHAT_MIX, Tables.CHAT, Tables.VIDEOS, Tables.VISION_TOKENS);
   }
 
+  /** None: every source is read when the lake has it (ExampleSources), so a text-only or a vision-only lake packs too. */
+  @Override
+  public List<String> requires() {
+    return List.of();
+  }
+
   @Override
   public List<String> writes() {
     return List.of(Tables.EXAMPLES, Tables.REJECTS);
