@@ -120,15 +120,6 @@ public final class ExamplesJob implements Step {
     return StepExecution.run(new ExamplesJob(), spark, lake, withOptions(config, options).with(StepExecution.TOKENIZER_KEY, tokenizerUri));
   }
 
-  /**
-   * For {@code PackDemo} only (it goes with the demo chain), holding a loaded model: the step with its provenance, the
-   * tokenizer identity taken from the inputs instead of being checked against them.
-   */
-  @Deprecated
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options, Config config) {
-    return StepExecution.run(new ExamplesJob(tokenizer), spark, lake, withOptions(config, options));
-  }
-
   private static JobCounts format(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options) {
     JobCounts counts = new JobCounts(JOB);
     JavaRDD<SourceRecord> records = ExampleSources.all(spark, lake, false);
