@@ -79,6 +79,12 @@ public final class ExamplesJob implements Step {
     return List.of(Tables.BOOK_TOKENS, Tables.LONG_QA, Tables.CHAT_MIX, Tables.CHAT, Tables.VIDEOS, Tables.VISION_TOKENS);
   }
 
+  /** Every source is optional: examples are made from whichever of them the lake has (at least one). */
+  @Override
+  public List<String> requires() {
+    return List.of();
+  }
+
   @Override
   public List<String> writes() {
     return List.of(Tables.EXAMPLES, Tables.REJECTS);
