@@ -12,12 +12,6 @@ import org.lwm.core.tokenizer.TokenizerFiles;
 public final class QaTables {
   private QaTables() {}
 
-  /** Kept only for {@code QaDemo}, which goes when {@code lwm demo} runs the sample pipeline: use {@link TokenizerFiles#load}. */
-  @Deprecated
-  public static SentencePieceTokenizer loadTokenizer(SparkSession spark, String uri) {
-    return TokenizerFiles.load(spark, uri);
-  }
-
   /** A map as a Row value for a MapType column of a DataFrame made from an RDD (Spark's row encoder wants Scala maps). */
   public static scala.collection.Map<String, String> scalaMap(Map<String, String> map) {
     return scala.collection.JavaConverters.mapAsScalaMapConverter(map).asScala();

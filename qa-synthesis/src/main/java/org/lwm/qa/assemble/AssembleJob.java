@@ -128,15 +128,6 @@ public final class AssembleJob implements Step {
     return StepExecution.run(new AssembleJob(), spark, lake, config.with(StepExecution.TOKENIZER_KEY, tokenizerUri).with(LENGTHS, lengthsText(lengths)));
   }
 
-  /**
-   * For {@code QaDemo} only (it goes with the demo chain), holding a loaded model and generator: the step with its
-   * provenance, the tokenizer identity taken from {@code chunks} instead of being checked against it.
-   */
-  @Deprecated
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, List<Integer> lengths, QaGenerator gen, Config config) {
-    return StepExecution.run(new AssembleJob(tokenizer, gen), spark, lake, config.with(LENGTHS, lengthsText(lengths)).with(GenerateJob.GENERATOR, gen.name()));
-  }
-
   static String lengthsText(List<Integer> lengths) {
     return lengths.toString().replaceAll("[\\[\\] ]", "");
   }

@@ -95,15 +95,6 @@ public final class ChunkJob implements Step {
     return StepExecution.run(new ChunkJob(), spark, lake, config.with(StepExecution.TOKENIZER_KEY, tokenizerUri));
   }
 
-  /**
-   * For {@code QaDemo} only (it goes with the demo chain), holding a loaded model: the step with its provenance, the
-   * tokenizer identity taken from {@code book_tokens} instead of being checked against it.
-   */
-  @Deprecated
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
-    return StepExecution.run(new ChunkJob(tokenizer), spark, lake, config);
-  }
-
   private static JobCounts chunk(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, Config config) {
     int size = config.getInt(CHUNK_TOKENS, 1000);
     if (size < 16) throw new UserError(CHUNK_TOKENS + " = " + size + " is too small: use at least 16 (LWM uses 1000)");

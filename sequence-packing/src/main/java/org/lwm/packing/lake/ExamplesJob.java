@@ -79,7 +79,7 @@ public final class ExamplesJob implements Step {
     return List.of(Tables.BOOK_TOKENS, Tables.LONG_QA, Tables.CHAT_MIX, Tables.CHAT, Tables.VIDEOS, Tables.VISION_TOKENS);
   }
 
-  /** None: every source is read when the lake has it (ExampleSources), so a text-only or a vision-only lake packs too. */
+  /** Every source is optional: examples are made from whichever of them the lake has (at least one). */
   @Override
   public List<String> requires() {
     return List.of();
@@ -124,15 +124,6 @@ public final class ExamplesJob implements Step {
   /** The step with its provenance, with the tokenizer model at {@code tokenizerUri}. */
   public static JobCounts run(SparkSession spark, Lake lake, String tokenizerUri, FormatOptions options, Config config) {
     return StepExecution.run(new ExamplesJob(), spark, lake, withOptions(config, options).with(StepExecution.TOKENIZER_KEY, tokenizerUri));
-  }
-
-  /**
-   * For {@code PackDemo} only (it goes with the demo chain), holding a loaded model: the step with its provenance, the
-   * tokenizer identity taken from the inputs instead of being checked against them.
-   */
-  @Deprecated
-  public static JobCounts run(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options, Config config) {
-    return StepExecution.run(new ExamplesJob(tokenizer), spark, lake, withOptions(config, options));
   }
 
   private static JobCounts format(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options) {
