@@ -17,7 +17,7 @@ import org.lwm.core.config.Config;
  */
 public final class SparkSessions {
   /** Secrets by key: passwords, secrets, access keys, and tokens as a whole word (session.token, AIRFLOW_TOKEN). */
-  public static final String REDACTION_REGEX = "(?i)secret|password|access[.]?key|api[._-]?key|credential|(^|[._-])token($|[._-])";
+  public static final String REDACTION_REGEX = "(?i)secret|password|access[._]?key|api[._-]?key|credential|(^|[._-])token($|[._-])";
 
   private SparkSessions() {}
 

@@ -23,7 +23,8 @@ import org.lwm.core.step.Steps;
  * Runs a pipeline's steps in dependency order in one Spark session: validates the definition, prints the plan, then
  * a line per step (running, skipped, done with its key counts, failed with the reason). A step whose outputs record
  * the fingerprint it would have now is skipped, so a re-run after a failure or a kill resumes at the interrupted step.
- * Every step's outcome is a row of {@code pipeline_runs}. A step's {@code args} are parsed by its job's own
+ * Every step's outcome is a row of {@code pipeline_runs}. Provenance is kept under the job's scope, so a step made up to
+ * date by its CLI command, spark-submit or an Airflow task is skipped here too. A step's {@code args} are parsed by its job's own
  * sub-command ({@code argsToConfig}), so an option means the same here as on the command line.
  */
 public final class PipelineRunner {
@@ -35,7 +36,12 @@ public final class PipelineRunner {
   }
 
   /** A step ready to run: its definition, its job and its whole config. */
-  record Planned(PipelineStep step, Step job, Config config) {}
+  record Planned(PipelineStep step, Step job, Config config) {
+    /** Where the step's provenance lives: the job's own scope, as when the CLI, spark-submit or Airflow runs it. */
+    String scope() {
+      return job.scope(config);
+    }
+  }
 
   /** Parses a step's {@code args} with its job's sub-command and returns the config they make over a base. */
   public interface ArgsParser {
@@ -75,12 +81,12 @@ public final class PipelineRunner {
       long t0 = System.currentTimeMillis();
       if (o.dryRun()) {
         boolean upstreamRuns = p.step().after().stream().anyMatch(dirty::contains);
-        boolean fresh = !o.force() && !upstreamRuns && StepExecution.upToDate(p.job(), spark, lake, p.config(), p.step().id());
+        boolean fresh = !o.force() && !upstreamRuns && StepExecution.upToDate(p.job(), spark, lake, p.config(), p.scope());
         if (!fresh) dirty.add(p.step().id());
         out.println(head + ": " + (fresh ? "would skip (up to date)" : upstreamRuns ? "would run (an earlier step runs)" : "would run"));
         continue;
       }
-      if (!o.force() && StepExecution.upToDate(p.job(), spark, lake, p.config(), p.step().id())) {
+      if (!o.force() && StepExecution.upToDate(p.job(), spark, lake, p.config(), p.scope())) {
         out.println(head + ": skipped (up to date)");
         runs.add(p.step().id(), p.job().name(), "skipped", t0, System.currentTimeMillis(), null, null);
         skipped++;
@@ -91,7 +97,7 @@ public final class PipelineRunner {
       out.flush();
       applySqlSettings(spark, p.config());
       try {
-        JobCounts counts = StepExecution.run(p.job(), spark, lake, p.config(), p.step().id());
+        JobCounts counts = StepExecution.run(p.job(), spark, lake, p.config(), p.scope());
         long t1 = System.currentTimeMillis();
         out.println(head + ": done in " + String.format(Locale.ROOT, "%.1f s", (t1 - t0) / 1e3) + keyCounts(counts));
         runs.add(p.step().id(), p.job().name(), "done", t0, t1, counts.values(), null);
@@ -123,7 +129,14 @@ public final class PipelineRunner {
       } catch (UserError e) {
         throw new UserError("step '" + s.id() + "' (" + s.job() + "): " + e.getMessage());
       }
-      plan.add(new Planned(s, job, config));
+      Planned p = new Planned(s, job, config);
+      for (Planned q : plan) {
+        if (q.scope().equals(p.scope())) {
+          throw new UserError("steps '" + q.step().id() + "' and '" + s.id() + "' would record their provenance in one place ("
+              + p.scope() + "): merge them into one step (e.g. one --input list) or split them into two pipelines");
+        }
+      }
+      plan.add(p);
     }
     return plan;
   }
