@@ -18,7 +18,6 @@ import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.trainer.checkpoint.Checkpoint;
 import org.lwm.trainer.cli.EvalCommand;
 import org.lwm.trainer.data.StageRows;
-import org.lwm.trainer.data.TrainingRows;
 import org.lwm.trainer.eval.Haystack;
 import org.lwm.trainer.eval.NeedleEval;
 import org.lwm.trainer.model.ModelConfig;
@@ -56,20 +55,23 @@ public final class TrainerDemo {
           .forEach(e -> names.add(e.getKey()));
     }
     SentencePieceTokenizer tok = SentencePieceTokenizer.load(tokenizerModel);
-    Map<String, TrainingRows> rows = new LinkedHashMap<>();
+    Map<String, StageRows> rows = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
     int maxText = tok.vocabSize() - 1;
     boolean vision = false;
     for (String n : names) {
-      TrainingRows r = StageRows.lake(spark, lake, n);
+      StageRows r = StageRows.lake(spark, lake, n);
       rows.put(n, r);
-      for (int i = 0; i < r.size(); i++) {
-        PackedRow row = r.row(i);
+      int count = 0;
+      for (var it = r.rows(); it.hasNext(); count++) {
+        PackedRow row = it.next();
         for (int p = 0; p < row.length(); p++) {
           if (row.inputVision()[p] || row.targetVision()[p]) vision = true;
           if (!row.inputVision()[p]) maxText = Math.max(maxText, row.inputIds()[p]);
           if (!row.targetVision()[p] && row.lossWeight()[p] != 0) maxText = Math.max(maxText, row.targetIds()[p]);
         }
       }
+      counts.put(n, count);
     }
     int hidden = config.getInt("demo.train.hidden_size", 128);
     ModelConfig model = new ModelConfig(maxText + 1, vision ? 8448 : 0, hidden, hidden * 8 / 3 / 8 * 8,
@@ -79,7 +81,7 @@ public final class TrainerDemo {
     int firstLen = lengths.get(names.get(0));
     for (int i = 0; i < names.size(); i++) {
       int len = lengths.get(names.get(i)), st = Integer.parseInt(steps[Math.min(i, steps.length - 1)].trim());
-      int perStep = Math.min(rows.get(names.get(i)).size(), Integer.parseInt(seqs[Math.min(i, seqs.length - 1)].trim()));
+      int perStep = Math.min(counts.get(names.get(i)), Integer.parseInt(seqs[Math.min(i, seqs.length - 1)].trim()));
       double theta = 10000.0 * len / firstLen; // θ grows with the context, as in LWM's stages
       stages.add(new TrainConfig.Stage(names.get(i), len, theta, st, perStep, 1,
           new Schedule("cosine", 2e-3, 2e-4, Math.min(2, st), st), names.get(i), null));
