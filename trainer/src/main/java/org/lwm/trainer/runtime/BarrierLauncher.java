@@ -42,7 +42,7 @@ public final class BarrierLauncher implements Launcher {
       results = jsc.parallelize(ranks, n).rdd().barrier()
           .mapPartitions(new Task(seg), false, ClassTag$.MODULE$.apply(List.class))
           .toJavaRDD().collect();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked but thrown undeclared from Scala
       throw new GangFailed(rootMessage(e), e);
     }
     List<StepMetrics> first = results.get(0);
@@ -56,6 +56,9 @@ public final class BarrierLauncher implements Launcher {
     for (String line : msg.split("\n")) {
       int i = line.indexOf("PeerLost: ");
       if (i >= 0) return line.substring(i + 10).trim();
+    }
+    for (String line : msg.split("\n")) {
+      if (line.startsWith("ExecutorLostFailure")) return line.trim();
     }
     return msg.split("\n")[0];
   }
