@@ -5,7 +5,9 @@
 # barrier stage's start), the wait share, and peak RSS per executor.
 #   ring:  sp=2 over 2 executors vs sp=1 in one JVM, one row of L per step (ideal 2x tokens/s)
 #   dp:    dp=2 × sp=1 over 2 executors vs dp=1 in one JVM, 2 rows of L per step (same global batch)
-# Usage: bench/trainer_cluster.sh [L=8192] [steps=3] [ring|dp|both]
+#   long:  one step at sp=2 over 2 executors with recomputation, for each L in $LONG (default "16384 32768"):
+#          seconds for the step and peak RSS per executor (the longest context per machine)
+# Usage: bench/trainer_cluster.sh [L=8192] [steps=3] [ring|dp|both|long]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 L=${1:-8192}; STEPS=${2:-3}; WHAT=${3:-both}
@@ -13,16 +15,18 @@ L=${1:-8192}; STEPS=${2:-3}; WHAT=${3:-both}
 work="${TMPDIR:-/tmp}/lwm-trainer-cluster-bench"
 rm -rf "$work" && mkdir -p "$work"
 export LWM_CLUSTER_DIR="$work/cluster" LWM_CLUSTER_PORT=17077 LWM_CLUSTER_UI_PORT=18080 LWM_CLUSTER_WORKER_MEMORY=6g
-python3 bench/make_rows.py 4 "$L" 8000 "$work/rows.jsonl"
-config() { # name dp sp rows-per-step
+[ "$WHAT" = long ] || python3 bench/make_rows.py 4 "$L" 8000 "$work/rows.jsonl"
+config() { # name dp sp rows-per-step [L] [recompute]
+  local len=${5:-$L}
+  [ "${5:-}" ] && python3 bench/make_rows.py 1 "$len" 8000 "$work/rows-$len.jsonl"
   cat >"$work/$1.yaml" <<YAML
 output: $1
 seed: 0
 model: {vocab_size: 8000, hidden_size: 64, intermediate_size: 176, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 4}
-parallel: {dp: $2, sp: $3, layout: zigzag, query_chunk: 512, key_chunk: 512}
+parallel: {dp: $2, sp: $3, layout: zigzag, query_chunk: 512, key_chunk: 512, recompute: ${6:-false}, peer_timeout_s: 7200}
 checkpoint_every: 1000
 stages:
-  - {name: s, seq_len: $L, rope_theta: 10000, steps: $STEPS, sequences_per_step: $4, lr: 1.0e-3, schedule: constant, data: {jsonl: rows.jsonl}}
+  - {name: s, seq_len: $len, rope_theta: 10000, steps: $STEPS, sequences_per_step: $4, lr: 1.0e-3, schedule: constant, data: {jsonl: ${5:+rows-$len.jsonl}${5:-rows.jsonl}}}
 YAML
 }
 steady() { # name -> "s/step tok/s wait%"
@@ -57,6 +61,15 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg
 CP=$(dev/cluster classpath)
 trap 'dev/cluster stop >/dev/null' EXIT
 dev/cluster start 2 1 >/dev/null || exit 1
+if [ "$WHAT" = long ]; then
+  STEPS=1
+  for len in ${LONG:-16384 32768}; do
+    config "long-$len" 1 2 1 "$len" true; cluster_run "long-$len"
+    echo "long  L=$len sp=2 recompute: $(python3 -c "import json,sys; m=json.loads(open(sys.argv[1]).readline()); print(f\"{m['seconds']:.1f} s for the step (compute {m['compute_s']:.1f} s, wait {m['wait_s']:.1f} s)\")" "$work/long-$len/metrics.jsonl")"
+    cat "$work/long-$len.rss"
+  done
+  exit 0
+fi
 if [ "$WHAT" != dp ]; then
   config one-jvm-sp1 1 1 1; config cluster-sp2 1 2 1
   local_run one-jvm-sp1; cluster_run cluster-sp2
