@@ -17,7 +17,8 @@ rm -rf "$work" && mkdir -p "$work"
 export LWM_CLUSTER_DIR="$work/cluster" LWM_CLUSTER_PORT=17077 LWM_CLUSTER_UI_PORT=18080 LWM_CLUSTER_WORKER_MEMORY=6g
 [ "$WHAT" = long ] || python3 bench/make_rows.py 4 "$L" 8000 "$work/rows.jsonl"
 config() { # name dp sp rows-per-step [L] [recompute]
-  local len=${5:-$L}
+  local len=${5:-$L} rows=rows.jsonl
+  [ "${5:-}" ] && rows=rows-$len.jsonl
   [ "${5:-}" ] && python3 bench/make_rows.py 1 "$len" 8000 "$work/rows-$len.jsonl"
   cat >"$work/$1.yaml" <<YAML
 output: $1
@@ -26,7 +27,7 @@ model: {vocab_size: 8000, hidden_size: 64, intermediate_size: 176, num_hidden_la
 parallel: {dp: $2, sp: $3, layout: zigzag, query_chunk: 512, key_chunk: 512, recompute: ${6:-false}, peer_timeout_s: 7200}
 checkpoint_every: 1000
 stages:
-  - {name: s, seq_len: $len, rope_theta: 10000, steps: $STEPS, sequences_per_step: $4, lr: 1.0e-3, schedule: constant, data: {jsonl: ${5:+rows-$len.jsonl}${5:-rows.jsonl}}}
+  - {name: s, seq_len: $len, rope_theta: 10000, steps: $STEPS, sequences_per_step: $4, lr: 1.0e-3, schedule: constant, data: {jsonl: $rows}}
 YAML
 }
 steady() { # name -> "s/step tok/s wait%"
