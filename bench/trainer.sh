@@ -3,16 +3,21 @@
 # LLaMA with d=256, 4 layers, 8 heads, vocab 8000, one row of L tokens, ours against PyTorch CPU (Debian
 # python3-torch with libopenblas0-pthread) on the same model, length and threads, interleaved; then ring
 # overhead (sp=4 vs sp=1) and zigzag vs contiguous, and peak heap as L grows at sp=4 (small model).
-# Usage: bench/trainer.sh [quick]   (quick: the L=2048 comparison only)
+# Usage: bench/trainer.sh [quick|cluster]   (quick: the L=2048 comparison only; cluster: across JVMs only,
+# bench/trainer_cluster.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -ntp -q -o -pl trainer -am -DskipTests compile >/dev/null
+[ "${1:-}" = cluster ] && exec bench/trainer_cluster.sh
+# ./lwm builds the project from a clean checkout and writes the runtime classpath (orchestration/target/lwm.classpath)
+./lwm --help >/dev/null || exit 1
 work="${TMPDIR:-/tmp}/lwm-trainer-bench"
-rm -rf "$work" && mkdir -p "$work"
-mvn -B -ntp -q -o -pl trainer dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null
-# a private copy of the classes, so rebuilding the tree while this runs cannot break it
-cp -r trainer/target/classes "$work/trainer" && cp -r core/target/classes "$work/core"
-CP="$work/trainer:$work/core:$(cat "$work/cp")"
+rm -rf "$work" && mkdir -p "$work/jars"
+# a private copy of the project's jars, so rebuilding the tree while this runs cannot break it
+CP=""
+for j in $(tr ':' ' ' < orchestration/target/lwm.classpath); do
+  case "$j" in "$PWD"/*) cp "$j" "$work/jars/" && j="$work/jars/$(basename "$j")" ;; esac
+  CP="${CP:+$CP:}$j"
+done
 THREADS=$(nproc)
 ours() { java -Xmx16g "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainStepBenchmark "$@" 2>&1 | grep -v 'Versions of'; }
 JOPTS=(-Dbench.recompute=false)

@@ -54,6 +54,24 @@ class PackedReaderTest {
   }
 
   @Test
+  void aRowFileReadsLikeTheRowsInMemory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    List<PackedRow> rows = rows(29);
+    List<PackedRow> shuffled = new ArrayList<>(rows);
+    java.util.Collections.shuffle(shuffled, new Random(3));
+    String uri = tmp.resolve("s.lwmrows").toUri().toString();
+    var conf = new org.apache.hadoop.conf.Configuration();
+    assertEquals(29, org.lwm.packing.read.PackedRowFile.write(conf, uri, shuffled.iterator()));
+    assertTrue(!java.nio.file.Files.exists(tmp.resolve("s.lwmrows.tmp")), "written beside, then renamed");
+    try (var file = org.lwm.packing.read.PackedRowFile.open(conf, uri)) {
+      PackedReader a = new PackedReader(rows, 9, 1, 2), b = new PackedReader(file, 9, 1, 2);
+      for (int i = 0; i < 40; i++) assertEquals(a.next(), b.next(), "row " + i + " of rank 1");
+    }
+    java.nio.file.Files.writeString(tmp.resolve("bad.lwmrows"), "not rows at all, long enough for a footer");
+    assertThrows(java.io.UncheckedIOException.class,
+        () -> org.lwm.packing.read.PackedRowFile.open(conf, tmp.resolve("bad.lwmrows").toUri().toString()));
+  }
+
+  @Test
   void ranksShareEachEpochWithoutOverlap() {
     List<PackedRow> rows = rows(23);
     int dp = 3;

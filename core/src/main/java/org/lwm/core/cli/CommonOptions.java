@@ -39,6 +39,16 @@ public final class CommonOptions {
     return Lake.of(root);
   }
 
+  /** The config file given with {@code --config}, or null. */
+  public Path configFile() {
+    return configFile;
+  }
+
+  /** True when {@code --lake} was given on the command line. */
+  public boolean lakeGiven() {
+    return lake != null;
+  }
+
   public boolean verbose() {
     return verbose;
   }

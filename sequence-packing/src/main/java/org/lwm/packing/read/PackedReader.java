@@ -1,7 +1,5 @@
 package org.lwm.packing.read;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -9,8 +7,8 @@ import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.SequenceLayout;
 
 /**
- * The trainer's reader over one stage's packed rows: an endless sequence of epochs, each a seeded permutation of
- * the rows (by seq_id order, so the table's file layout does not matter), dealt to data-parallel ranks in turn:
+ * The trainer's reader over one stage's packed rows (held, or fetched a row at a time from a
+ * {@link PackedRowSource}): an endless sequence of epochs, each a seeded permutation of the rows (by seq_id order, so the table's file layout does not matter), dealt to data-parallel ranks in turn:
  * global step s of an epoch gives rank r the row at permutation[s·dp + r]. An epoch has ⌊N/dp⌋ steps, so every
  * rank takes the same number of rows (the last N mod dp rows of the permutation wait for the next epoch's
  * shuffle). The {@link Cursor} (seed, epoch, step) is the same on every rank: saved with a checkpoint and
@@ -51,7 +49,7 @@ public final class PackedReader implements Iterator<PackedRow> {
     }
   }
 
-  private final List<PackedRow> rows;
+  private final PackedRowSource rows;
   private final int dpRank;
   private final int dpSize;
   private long seed;
@@ -66,6 +64,11 @@ public final class PackedReader implements Iterator<PackedRow> {
    * @param dpSize the number of data-parallel ranks
    */
   public PackedReader(List<PackedRow> rows, long seed, int dpRank, int dpSize) {
+    this(PackedRowSource.of(rows), seed, dpRank, dpSize);
+  }
+
+  /** Over rows fetched one at a time (a {@link PackedRowFile}: bounded memory), in the source's seq_id order. */
+  public PackedReader(PackedRowSource rows, long seed, int dpRank, int dpSize) {
     if (dpSize < 1 || dpRank < 0 || dpRank >= dpSize) {
       throw new IllegalArgumentException("data-parallel rank " + dpRank + " of " + dpSize + ": need 0 ≤ rank < size");
     }
@@ -73,9 +76,7 @@ public final class PackedReader implements Iterator<PackedRow> {
       throw new IllegalArgumentException("the stage has " + rows.size() + " packed rows, fewer than the " + dpSize
           + " data-parallel ranks: pack more data or use fewer ranks");
     }
-    List<PackedRow> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingLong(PackedRow::seqId));
-    this.rows = sorted;
+    this.rows = rows;
     this.dpRank = dpRank;
     this.dpSize = dpSize;
     this.seed = seed;
@@ -120,7 +121,7 @@ public final class PackedReader implements Iterator<PackedRow> {
       order = null;
     }
     if (order == null) order = permutation(rows.size(), seed, epoch);
-    PackedRow r = rows.get(order[(int) (step * dpSize + dpRank)]);
+    PackedRow r = rows.row(order[(int) (step * dpSize + dpRank)]);
     step++;
     return r;
   }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -34,6 +35,21 @@ public final class PackedRows {
           + "): run lwm pack run --stage " + stage);
     }
     return out;
+  }
+
+  /**
+   * Every row of {@code stage}, one partition at a time (Spark's local iterator), in no particular order: what
+   * {@link PackedRowFile#write} takes, so the driver never holds the stage.
+   */
+  public static Iterator<PackedRow> streamStage(SparkSession spark, Lake lake, String stage) {
+    var table = lake.read(spark, Tables.PACKED);
+    Iterator<Row> it = table.where(col("stage").equalTo(lit(stage))).toLocalIterator();
+    if (!it.hasNext()) stage(spark, lake, stage); // throws the error that names the stages there are
+    return new Iterator<>() {
+      @Override public boolean hasNext() { return it.hasNext(); }
+
+      @Override public PackedRow next() { return PackedRowSchema.fromRow(it.next()); }
+    };
   }
 
   public static List<PackedRow> jsonLines(Path file) {

@@ -2,7 +2,9 @@ package org.lwm.trainer.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.lake.Lake;
@@ -11,15 +13,15 @@ import org.lwm.core.records.PackedRow;
 import org.lwm.packing.read.PackedRows;
 
 /**
- * One stage's packed rows, read through sequence-packing's reader ({@link PackedRows}): the lake's {@code packed}
- * table ({@code stage = NAME}, by {@code seq_id}) or a JSON-lines file of DESIGN §6 rows. Held in memory: a stage
- * of a local or modest run.
+ * Where one stage's packed rows come from, as a stream: the lake's {@code packed} table ({@code stage = NAME}, one
+ * partition at a time) or a JSON-lines file of DESIGN §6 rows. The trainer copies the stream once into the run's
+ * row file, which every rank then reads a row at a time through sequence-packing's {@code PackedReader}.
  */
-public final class StageRows implements TrainingRows {
-  private final List<PackedRow> rows;
+public final class StageRows {
+  private final Supplier<Iterator<PackedRow>> rows;
   private final String where;
 
-  private StageRows(List<PackedRow> rows, String where) {
+  private StageRows(Supplier<Iterator<PackedRow>> rows, String where) {
     this.rows = rows;
     this.where = where;
   }
@@ -28,25 +30,25 @@ public final class StageRows implements TrainingRows {
     if (!lake.exists(spark, Tables.PACKED)) {
       throw new UserError("the lake " + lake + " has no '" + Tables.PACKED + "' table: run 'lwm pack' first");
     }
-    return new StageRows(PackedRows.stage(spark, lake, stage), "packed stage '" + stage + "' in " + lake);
+    return new StageRows(() -> PackedRows.streamStage(spark, lake, stage), "packed stage '" + stage + "' in " + lake);
   }
 
   public static StageRows jsonLines(Path file) {
     if (!Files.isReadable(file)) throw new UserError("training rows " + file + " do not exist or are not readable");
-    return new StageRows(PackedRows.jsonLines(file), "rows of " + file);
+    return new StageRows(() -> PackedRows.jsonLines(file).iterator(), "rows of " + file);
   }
 
-  @Override
-  public int size() {
-    return rows.size();
+  /** Rows already in memory (tests, the demo's small stages). */
+  public static StageRows of(List<PackedRow> rows, String where) {
+    return new StageRows(rows::iterator, where);
   }
 
-  @Override
-  public PackedRow row(int i) {
-    return rows.get(i);
+  /** A new pass over the rows, in no particular order. */
+  public Iterator<PackedRow> rows() {
+    return rows.get();
   }
 
-  @Override
+  /** Where the rows come from, for messages ("packed stage s2k in file:/lake"). */
   public String describe() {
     return where;
   }

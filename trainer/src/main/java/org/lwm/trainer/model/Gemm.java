@@ -43,8 +43,12 @@ public final class Gemm {
    * them (OpenBLAS serialises concurrent multi-threaded calls, so sp ring workers each get one thread).
    */
   public static synchronized void useCallers(int callers) {
-    int threads = Integer.getInteger("lwm.blas.threads",
-        Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, callers)));
+    useThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, callers)));
+  }
+
+  /** OpenBLAS's thread count for this process ({@code -Dlwm.blas.threads} wins): a Spark task's {@code spark.task.cpus}. */
+  public static synchronized void useThreads(int wanted) {
+    int threads = Integer.getInteger("lwm.blas.threads", Math.max(1, wanted));
     if (threads != blasThreads) {
       org.bytedeco.javacpp.Loader.load(openblas.class); // the native library must be loaded before it is configured
       org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);

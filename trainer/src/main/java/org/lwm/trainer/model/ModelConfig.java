@@ -16,7 +16,7 @@ import org.lwm.core.config.Config;
  * {@code visionVocabSize} = 0 means a text-only model (no vision table or head).
  */
 public record ModelConfig(int vocabSize, int visionVocabSize, int hidden, int intermediate, int layers, int heads,
-    int kvHeads, double ropeTheta, double rmsEps, int maxPositions) {
+    int kvHeads, double ropeTheta, double rmsEps, int maxPositions) implements java.io.Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public ModelConfig {

@@ -29,7 +29,8 @@ public final class SequenceParallel {
   });
 
   /** recompute: keep only layer inputs and rerun each layer in the backward (activation checkpointing). */
-  public record Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk, boolean recompute) {
+  public record Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk, boolean recompute)
+      implements java.io.Serializable {
     public Options(int sp, SequenceLayout layout, int queryChunk, int keyChunk, int lossChunk) {
       this(sp, layout, queryChunk, keyChunk, lossChunk, false);
     }

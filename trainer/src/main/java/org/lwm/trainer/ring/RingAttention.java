@@ -98,6 +98,8 @@ public final class RingAttention {
     float[] s = new float[queryChunk * keyChunk];
     KvBlock block = new KvBlock(ring.rank(), k, v, index, segment, null, null);
     for (int step = 0; step < ring.size(); step++) {
+      // send first, then compute: the block travels to the next worker while this one attends to it
+      if (step + 1 < ring.size()) ring.sendNext(block);
       Chunks kChunks = new Chunks(block.index(), block.segment(), t, keyChunk);
       for (int qc = 0; qc < qChunks.n; qc++) {
         for (int kc = 0; kc < kChunks.n; kc++) {
@@ -143,10 +145,7 @@ public final class RingAttention {
           }
         }
       }
-      if (step + 1 < ring.size()) {
-        ring.sendNext(block);
-        block = ring.receivePrevious();
-      }
+      if (step + 1 < ring.size()) block = ring.receivePrevious();
     }
     for (int h = 0; h < heads; h++) {
       for (int i = 0; i < t; i++) {
@@ -212,7 +211,8 @@ public final class RingAttention {
           }
         }
       }
-      // every block moves on, the last move brings each home with all contributions
+      // the dK/dV accumulators travel with the block, so it moves on only after this worker added to them;
+      // the transport receives the next block meanwhile. The last move brings each home with all contributions.
       ring.sendNext(block);
       block = ring.receivePrevious();
     }

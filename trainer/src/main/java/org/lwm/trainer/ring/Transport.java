@@ -1,10 +1,10 @@
 package org.lwm.trainer.ring;
 
 /**
- * How one sequence-parallel worker talks to the others: blocks to the next worker on the ring and from the
- * previous one, and sums over all workers. Threads in one JVM use {@link LocalRing}; a TCP transport between
- * JVMs (Spark barrier tasks) implements the same four calls, which is why messages are plain serializable
- * records.
+ * How one worker talks to the others of its ring (its sequence-parallel group, or its data-parallel group): blocks
+ * to the next worker and from the previous one. Threads in one JVM use {@link LocalRing}, Spark barrier tasks in
+ * different JVMs {@link TcpTransport}; the sums are built from the same two calls ({@link RingCollectives}), so both
+ * give the same bits.
  */
 public interface Transport {
   int rank();
@@ -18,8 +18,19 @@ public interface Transport {
   KvBlock receivePrevious() throws InterruptedException;
 
   /** In place: every worker's {@code data} becomes the element-wise sum over all workers. */
-  void allReduceSum(float[] data) throws InterruptedException;
+  default void allReduceSum(float[] data) throws InterruptedException {
+    RingCollectives.sum(this, data);
+  }
 
-  /** The sum of {@code value} over all workers. */
-  double allReduceSum(double value) throws InterruptedException;
+  /** The sum of {@code value} over all workers (added in rank order). */
+  default double allReduceSum(double value) throws InterruptedException {
+    double[] v = {value};
+    RingCollectives.sum(this, v);
+    return v[0];
+  }
+
+  /** In place: each element becomes its sum over all workers (added in rank order). */
+  default void allReduceSum(double[] values) throws InterruptedException {
+    RingCollectives.sum(this, values);
+  }
 }

@@ -3,7 +3,7 @@ package org.lwm.trainer.train;
 import org.lwm.core.cli.UserError;
 
 /** Learning rate per step (1-based): linear warmup from 0, then constant or cosine down to {@code endLr}. */
-public record Schedule(String kind, double lr, double endLr, int warmupSteps, int totalSteps) {
+public record Schedule(String kind, double lr, double endLr, int warmupSteps, int totalSteps) implements java.io.Serializable {
   public Schedule {
     if (!kind.equals("cosine") && !kind.equals("constant")) {
       throw new UserError("lr schedule '" + kind + "' is unknown: use cosine or constant");

@@ -1,55 +1,75 @@
 package org.lwm.trainer.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 import org.lwm.core.cli.UserError;
-import org.lwm.core.records.PackedRow;
-import org.lwm.trainer.checkpoint.Checkpoint;
-import org.lwm.core.tensors.Safetensors;
-import org.lwm.trainer.data.TrainingRows;
-import org.lwm.trainer.model.ModelConfig;
-import org.lwm.trainer.model.Parameters;
-import org.lwm.trainer.model.SequenceParallel;
+import org.lwm.packing.read.PackedReader;
+import org.lwm.packing.read.PackedRowFile;
+import org.lwm.trainer.data.StageRows;
+import org.lwm.trainer.runtime.BarrierLauncher;
+import org.lwm.trainer.runtime.Hadoop;
+import org.lwm.trainer.runtime.Launcher;
+import org.lwm.trainer.runtime.RunDirectory;
+import org.lwm.trainer.runtime.Segment;
+import org.lwm.trainer.runtime.ThreadLauncher;
 
 /**
- * Runs the stages of a {@link TrainConfig} in order. A stage starts from the previous stage's final checkpoint
- * (the first from {@code model.checkpoint} or a seeded initialisation) with the stage's RoPE θ; each step
- * takes {@code sequences_per_step} rows in a seeded per-epoch order, runs them in micro-batches on the ring
- * (gradient accumulation, loss normalised over the whole step's batch), clips, and applies AdamW.
+ * Runs the stages of a {@link TrainConfig} in order, on the driver. A stage starts from the previous stage's final
+ * checkpoint (the first from {@code model.checkpoint} or a seeded initialisation) with the stage's RoPE θ. Its rows
+ * are copied once into the run directory ({@code rows/<stage>.lwmrows}); then the stage runs as {@link Segment}s
+ * of {@code checkpoint_every} steps, each launched on all dp × sp ranks ({@link Launcher}: threads with a local
+ * master, a Spark barrier stage otherwise) and ending with a complete checkpoint written by rank 0. A segment whose
+ * gang fails is rerun from its start checkpoint, up to {@code parallel.attempts} times, so the losses are those of
+ * an uninterrupted run.
  *
- * <p>Layout under {@code output}: {@code metrics.jsonl}; {@code <stage>/checkpoint-<step>/} (HF checkpoint +
- * {@code optimizer.safetensors} + {@code trainer_state.json} with step and data cursor) every
- * {@code checkpoint_every} steps; {@code <stage>/final/} when the stage is done. A run killed mid-stage resumes
- * from the latest checkpoint and repeats the same losses; finished stages are skipped.
+ * <p>Under {@code output}: {@code metrics.jsonl}; {@code <stage>/checkpoint-<step>/} (the newest only);
+ * {@code <stage>/final/} when the stage is done. A run killed mid-stage resumes from the latest complete
+ * checkpoint and repeats the same losses; finished stages are skipped.
  */
 public final class StagedTraining {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final TrainConfig config;
-  private final Function<TrainConfig.Stage, TrainingRows> data;
+  private final Function<TrainConfig.Stage, StageRows> data;
+  private final Launcher launcher;
   private final PrintStream progress;
+  private final RunDirectory run;
   /** For tests: stop (as if killed) after this many steps of this run; 0 = never. */
   private int stopAfterSteps;
 
-  public StagedTraining(TrainConfig config, Function<TrainConfig.Stage, TrainingRows> data, PrintStream progress) {
+  public StagedTraining(TrainConfig config, Function<TrainConfig.Stage, StageRows> data, PrintStream progress) {
+    this(config, data, new ThreadLauncher(), progress);
+  }
+
+  public StagedTraining(TrainConfig config, Function<TrainConfig.Stage, StageRows> data, Launcher launcher, PrintStream progress) {
     this.config = config;
     this.data = data;
+    this.launcher = launcher;
     this.progress = progress;
+    this.run = new RunDirectory(config.output());
+  }
+
+  /**
+   * The entry a command or pipeline step calls: ranks as threads when Spark's master is local ({@code local[…]}),
+   * else one barrier stage per segment on the cluster ({@code spark://}, {@code yarn}, {@code k8s://},
+   * {@code local-cluster[…]}).
+   */
+  public static List<StepMetrics> run(SparkSession spark, Function<TrainConfig.Stage, StageRows> data, TrainConfig config,
+      String startStage, PrintStream progress) {
+    return new StagedTraining(config, data, launcherFor(spark), progress).run(startStage);
+  }
+
+  public static Launcher launcherFor(SparkSession spark) {
+    String master = spark == null ? "local" : spark.sparkContext().master();
+    boolean threads = master.startsWith("local") && !master.startsWith("local-cluster");
+    return threads ? new ThreadLauncher() : new BarrierLauncher(spark);
   }
 
   public StagedTraining stopAfter(int steps) {
@@ -58,227 +78,108 @@ public final class StagedTraining {
   }
 
   public Path finalCheckpoint(String stage) {
-    return config.output().resolve(stage).resolve("final");
+    return Path.of(run.finalCheckpoint(stage));
   }
 
   /** Runs from {@code startStage} (null: the first unfinished one) to the end; returns this run's step metrics. */
   public List<StepMetrics> run(String startStage) {
     int from = startStage == null ? 0 : config.stageIndex(startStage);
     List<StepMetrics> all = new ArrayList<>();
-    int stepsThisRun = 0;
+    Consumer<StepMetrics> onStep = m -> {
+      progress.println(m.progressLine());
+      run.appendMetrics(m.toJson() + "\n");
+    };
     for (int si = from; si < config.stages().size(); si++) {
       TrainConfig.Stage stage = config.stages().get(si);
-      if (Files.exists(finalCheckpoint(stage.name()).resolve(Checkpoint.WEIGHTS))) {
-        progress.println("train " + stage.name() + ": already finished (" + finalCheckpoint(stage.name()) + ")");
+      String fin = run.finalCheckpoint(stage.name());
+      if (run.complete(fin)) {
+        progress.println("train " + stage.name() + ": already finished (" + fin + ")");
         continue;
       }
-      TrainingRows rows = data.apply(stage);
-      for (int i = 0; i < rows.size(); i++) {
-        if (rows.row(i).length() != stage.seqLen()) {
-          throw new UserError(rows.describe() + ": row " + rows.row(i).seqId() + " has " + rows.row(i).length()
-              + " positions, stage " + stage.name() + " has seq_len " + stage.seqLen() + ": pack the stage at that length");
+      String initFrom = initialWeights(si, stage);
+      String rowsUri = run.rows(stage.name());
+      int rowCount = spool(stage, rowsUri);
+      progress.printf("train %s: L=%d θ=%.3g, %d steps × %d sequences, dp=%d × sp=%d %s, %d rows (%s), from %s%n",
+          stage.name(), stage.seqLen(), stage.ropeTheta(), stage.steps(), stage.sequencesPerStep(), config.dp(),
+          config.parallel().sp(), config.parallel().layout().name().toLowerCase(), rowCount, rowsUri,
+          initFrom != null ? initFrom : "a new model (seed " + config.seed() + ")");
+      while (true) {
+        RunDirectory.Saved latest = run.latest(stage.name());
+        long step = latest == null ? 0 : latest.step();
+        if (latest != null && all.isEmpty()) progress.println("train " + stage.name() + ": resuming at step " + step + " from " + latest.uri());
+        int left = stopAfterSteps > 0 ? stopAfterSteps - all.size() : Integer.MAX_VALUE;
+        if (left <= 0) return all;
+        int every = config.checkpointEvery();
+        int boundary = (int) Math.min(stage.steps(), (step / every + 1) * every);
+        int end = (int) Math.min(boundary, step + left);
+        String cursor = latest != null ? latest.cursor()
+            : new PackedReader.Cursor(config.seed() * 31 + stage.name().hashCode(), 0, 0).encode();
+        Segment seg = new Segment(run.root(), stage.name(), stage.seqLen(), stage.ropeTheta(), stage.steps(),
+            stage.sequencesPerStep(), stage.schedule(), rowsUri, step, end, latest == null ? null : latest.uri(), cursor,
+            latest == null ? initFrom : null, config.initModel(), config.seed(), config.dp(), config.parallel(),
+            config.beta1(), config.beta2(), config.eps(), config.weightDecay(), config.clip(), end == boundary,
+            (long) (config.peerTimeoutSeconds() * 1000));
+        all.addAll(runWithRetries(seg, onStep));
+        if (seg.finishesStage()) {
+          // the stage is done: its resumable checkpoints and its row file are no longer needed
+          run.deleteCheckpoints(stage.name(), null);
+          run.delete(rowsUri);
+          progress.println("train " + stage.name() + ": done → " + fin);
+          break;
         }
+        if (!seg.checkpointAtEnd()) return all; // stopped between checkpoints (tests' stopAfter)
+        run.deleteCheckpoints(stage.name(), run.checkpoint(stage.name(), end));
       }
-      State state = start(si, stage);
-      ModelConfig cfg = state.params.config;
-      progress.printf("train %s: L=%d θ=%.3g, %d steps × %d sequences (micro-batch %d), sp=%d %s, %s (%d rows), from %s%n",
-          stage.name(), stage.seqLen(), stage.ropeTheta(), stage.steps(), stage.sequencesPerStep(), stage.microBatch(),
-          config.parallel().sp(), config.parallel().layout().name().toLowerCase(), rows.describe(), rows.size(), state.from);
-      while (state.opt.step < stage.steps()) {
-        if (stopAfterSteps > 0 && stepsThisRun >= stopAfterSteps) return all;
-        StepMetrics m = step(stage, cfg, state, rows);
-        stepsThisRun++;
-        all.add(m);
-        progress.println(m.progressLine());
-        appendMetrics(m);
-        if (state.opt.step % config.checkpointEvery() == 0 && state.opt.step < stage.steps()) save(stage, state);
-      }
-      writeFinal(stage, state);
     }
     return all;
   }
 
-  /** Parameters, optimizer and cursor of a stage: resumed, or fresh from the previous stage. */
-  private static final class State {
-    Parameters params;
-    AdamW opt;
-    long cursor;
-    String from;
+  private List<StepMetrics> runWithRetries(Segment seg, Consumer<StepMetrics> onStep) {
+    String what = "train " + seg.stage() + " steps " + (seg.fromStep() + 1) + "-" + seg.toStep();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return launcher.run(seg, onStep);
+      } catch (Launcher.GangFailed e) {
+        if (attempt >= config.attempts()) {
+          throw new UserError(what + " failed " + attempt + " time(s) (parallel.attempts): " + e.getMessage());
+        }
+        progress.println(what + ": a rank failed (" + e.getMessage() + "); restarting all " + seg.ranks() + " ranks from "
+            + (seg.resumeFrom() != null ? seg.resumeFrom() : "the stage's start") + ", attempt " + (attempt + 1) + " of "
+            + config.attempts());
+      }
+    }
   }
 
-  private State start(int si, TrainConfig.Stage stage) {
-    State s = new State();
-    Path latest = latestCheckpoint(stage.name());
-    if (latest != null) {
-      s.params = Checkpoint.read(latest);
-      s.opt = newOptimizer(s.params);
-      Safetensors.Contents o = Safetensors.read(latest.resolve("optimizer.safetensors"));
-      for (Map.Entry<String, float[]> e : s.opt.m.named().entrySet()) {
-        System.arraycopy(o.tensors().get("exp_avg." + e.getKey()).data(), 0, e.getValue(), 0, e.getValue().length);
-      }
-      for (Map.Entry<String, float[]> e : s.opt.v.named().entrySet()) {
-        System.arraycopy(o.tensors().get("exp_avg_sq." + e.getKey()).data(), 0, e.getValue(), 0, e.getValue().length);
-      }
-      JsonNode st = readJson(latest.resolve("trainer_state.json"));
-      s.opt.step = st.get("step").asLong();
-      s.cursor = st.get("cursor").asLong();
-      s.from = latest + " (resumed at step " + s.opt.step + ")";
-      return s;
-    }
-    Parameters start;
+  /** Where a stage's first step starts: the previous stage's final checkpoint, model.checkpoint, or null (new model). */
+  private String initialWeights(int si, TrainConfig.Stage stage) {
     if (si > 0) {
-      Path prev = finalCheckpoint(config.stages().get(si - 1).name());
-      if (!Files.exists(prev.resolve(Checkpoint.WEIGHTS))) {
+      String prev = run.finalCheckpoint(config.stages().get(si - 1).name());
+      if (!run.complete(prev)) {
         throw new UserError("stage " + stage.name() + " starts from stage " + config.stages().get(si - 1).name()
             + "'s final checkpoint, which does not exist (" + prev + "): run that stage first");
       }
-      start = Checkpoint.read(prev);
-      s.from = prev.toString();
-    } else if (config.initCheckpoint() != null) {
-      start = Checkpoint.read(config.initCheckpoint());
-      s.from = config.initCheckpoint().toString();
-    } else {
-      start = Parameters.init(config.initModel(), config.seed());
-      s.from = "a new model (seed " + config.seed() + ", " + String.format("%,d", config.initModel().parameterCount()) + " parameters)";
+      return prev;
     }
-    // the stage's θ and length go into the model config (and so into config.json of its checkpoints)
-    ModelConfig cfg = start.config.withRopeTheta(stage.ropeTheta())
-        .withMaxPositions(Math.max(start.config.maxPositions(), stage.seqLen()));
-    s.params = Parameters.zeros(cfg);
-    s.params.copyFrom(start);
-    s.opt = newOptimizer(s.params);
-    return s;
+    return config.initCheckpoint() == null ? null : config.initCheckpoint().toAbsolutePath().toUri().toString();
   }
 
-  private AdamW newOptimizer(Parameters p) {
-    return new AdamW(p, config.beta1(), config.beta2(), config.eps(), config.weightDecay());
-  }
-
-  private String permKey;
-  private int[] perm;
-
-  /** Row order: a seeded permutation per (stage, epoch); the cursor counts rows consumed in the stage. */
-  private PackedRow rowAt(TrainConfig.Stage stage, TrainingRows rows, long cursor) {
-    int n = rows.size();
-    long epoch = cursor / n;
-    String key = stage.name() + "/" + epoch;
-    if (!key.equals(permKey)) {
-      SplittableRandom r = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L ^ stage.name().hashCode() * 31L ^ epoch);
-      perm = new int[n];
-      for (int i = 0; i < n; i++) perm[i] = i;
-      for (int i = n - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1), t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
+  /** Copies the stage's rows into the run's row file once (a resumed run reads the same rows); returns the count. */
+  private int spool(TrainConfig.Stage stage, String rowsUri) {
+    try {
+      if (!PackedRowFile.exists(Hadoop.conf(), rowsUri)) {
+        StageRows source = data.apply(stage);
+        long n = PackedRowFile.write(Hadoop.conf(), rowsUri, source.rows());
+        progress.println("train " + stage.name() + ": " + n + " rows of " + source.describe() + " → " + rowsUri);
       }
-      permKey = key;
-    }
-    return rows.row(perm[(int) (cursor % n)]);
-  }
-
-  private StepMetrics step(TrainConfig.Stage stage, ModelConfig cfg, State s, TrainingRows rows) {
-    long t0 = System.nanoTime();
-    List<PackedRow> batch = new ArrayList<>();
-    for (int i = 0; i < stage.sequencesPerStep(); i++) batch.add(rowAt(stage, rows, s.cursor + i));
-    double[] sums = SequenceParallel.weightSums(batch);
-    if (sums[0] <= 0 && sums[1] <= 0) {
-      throw new UserError(rows.describe() + ": a batch of stage " + stage.name() + " has no loss weight at all: check the packer's loss_weight");
-    }
-    Parameters grads = null;
-    double loss = 0, text = 0, vision = 0;
-    for (int m0 = 0; m0 < batch.size(); m0 += stage.microBatch()) {
-      SequenceParallel.Result r = SequenceParallel.run(cfg, s.params, batch.subList(m0, m0 + stage.microBatch()), sums,
-          config.parallel(), true, false);
-      loss += r.loss();
-      text += r.textLoss();
-      vision += r.visionLoss();
-      if (grads == null) grads = r.grads(); else grads.addFrom(r.grads());
-    }
-    double norm = AdamW.clip(grads, config.clip());
-    double lr = stage.schedule().at((int) s.opt.step + 1);
-    s.opt.update(s.params, grads, lr);
-    s.cursor += batch.size();
-    long tokens = (long) batch.size() * stage.seqLen();
-    return new StepMetrics(stage.name(), (int) s.opt.step, stage.steps(), loss, text, vision, sums[0] > 0, sums[1] > 0, lr,
-        norm, tokens, (System.nanoTime() - t0) / 1e9);
-  }
-
-  private void appendMetrics(StepMetrics m) {
-    try {
-      Files.createDirectories(config.output());
-      Files.writeString(config.output().resolve("metrics.jsonl"), m.toJson() + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void save(TrainConfig.Stage stage, State s) {
-    Path dir = config.output().resolve(stage.name()).resolve("checkpoint-" + s.opt.step);
-    Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-    try {
-      deleteTree(tmp);
-      Checkpoint.write(tmp, s.params);
-      Map<String, Safetensors.Tensor> opt = new LinkedHashMap<>();
-      s.opt.m.named().forEach((n, a) -> opt.put("exp_avg." + n, new Safetensors.Tensor(s.params.shape(n), a)));
-      s.opt.v.named().forEach((n, a) -> opt.put("exp_avg_sq." + n, new Safetensors.Tensor(s.params.shape(n), a)));
-      Safetensors.write(tmp.resolve("optimizer.safetensors"), opt, Map.of("step", Long.toString(s.opt.step)));
-      ObjectNode st = JSON.createObjectNode();
-      st.put("stage", stage.name());
-      st.put("step", s.opt.step);
-      st.put("cursor", s.cursor);
-      st.put("seed", config.seed());
-      Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(st));
-      deleteTree(dir);
-      Files.move(tmp, dir);
-      // keep only the newest checkpoint of the stage
-      try (Stream<Path> old = Files.list(dir.getParent())) {
-        for (Path p : old.filter(p -> p.getFileName().toString().startsWith("checkpoint-") && !p.equals(dir)).toList()) {
-          deleteTree(p);
+      try (PackedRowFile f = PackedRowFile.open(Hadoop.conf(), rowsUri)) {
+        if (f.size() < config.dp()) {
+          throw new UserError("stage " + stage.name() + " has " + f.size() + " packed rows, fewer than the " + config.dp()
+              + " data-parallel ranks: pack more data or lower parallel.dp");
         }
+        return f.size();
       }
     } catch (IOException e) {
-      throw new UserError("cannot write checkpoint " + dir + ": " + e.getMessage());
-    }
-  }
-
-  private void writeFinal(TrainConfig.Stage stage, State s) {
-    Path fin = finalCheckpoint(stage.name());
-    try {
-      Path tmp = fin.resolveSibling("final.tmp");
-      deleteTree(tmp);
-      Checkpoint.write(tmp, s.params);
-      Files.writeString(tmp.resolve("trainer_state.json"),
-          "{\"stage\":\"" + stage.name() + "\",\"step\":" + s.opt.step + ",\"cursor\":" + s.cursor + ",\"done\":true}");
-      deleteTree(fin);
-      Files.move(tmp, fin);
-      // the stage is done: its resumable checkpoints are no longer needed
-      try (Stream<Path> old = Files.list(fin.getParent())) {
-        for (Path p : old.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).toList()) deleteTree(p);
-      }
-    } catch (IOException e) {
-      throw new UserError("cannot write checkpoint " + fin + ": " + e.getMessage());
-    }
-    progress.println("train " + stage.name() + ": done → " + fin);
-  }
-
-  private Path latestCheckpoint(String stage) {
-    Path dir = config.output().resolve(stage);
-    if (!Files.isDirectory(dir)) return null;
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
-          .filter(p -> Files.exists(p.resolve("trainer_state.json")))
-          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(11)))).orElse(null);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static JsonNode readJson(Path p) {
-    try {
-      return JSON.readTree(p.toFile());
-    } catch (IOException e) {
-      throw new UserError(p + ": unreadable (" + e.getMessage() + ")");
+      throw new UserError("cannot write the rows of stage " + stage.name() + " to " + rowsUri + ": " + e.getMessage());
     }
   }
 

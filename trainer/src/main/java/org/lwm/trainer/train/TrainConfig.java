@@ -23,7 +23,8 @@ import org.lwm.trainer.model.SequenceParallel;
  * lake: ./lake                 # for stages reading the packed table
  * seed: 0
  * model: {checkpoint: DIR}     # or config.json keys to initialise (hidden_size: 128, ...)
- * parallel: {sp: 4, layout: zigzag, query_chunk: 512, key_chunk: 512, recompute: false}
+ * parallel: {dp: 1, sp: 4, layout: zigzag, query_chunk: 512, key_chunk: 512, recompute: false,
+ *            attempts: 3, peer_timeout_s: 600}   # dp × sp ranks: threads (local master) or barrier tasks
  * optimizer: {beta1: 0.9, beta2: 0.95, eps: 1.0e-8, weight_decay: 0.1, clip: 1.0}
  * checkpoint_every: 10
  * stages:
@@ -31,11 +32,21 @@ import org.lwm.trainer.model.SequenceParallel;
  *      lr: 3.0e-4, end_lr: 3.0e-5, warmup_steps: 2, schedule: cosine, data: {packed_stage: s2k}}
  *   - {name: s8k, seq_len: 8192, rope_theta: 1.0e5, ..., data: {jsonl: rows-8k.jsonl}}
  * </pre>
- * Each stage starts from the previous stage's final checkpoint.
+ * Each stage starts from the previous stage's final checkpoint. {@code output} may be a path or a Hadoop URI
+ * ({@code s3a://}, {@code hdfs://}). {@code attempts}: how many times a failed gang of ranks is restarted from the
+ * last complete checkpoint; {@code peer_timeout_s}: how long a rank waits for a silent ring peer.
  */
-public record TrainConfig(Path output, String lake, long seed, Path initCheckpoint, ModelConfig initModel,
-    SequenceParallel.Options parallel, double beta1, double beta2, double eps, double weightDecay, double clip,
-    int checkpointEvery, List<Stage> stages) {
+public record TrainConfig(String output, String lake, long seed, Path initCheckpoint, ModelConfig initModel,
+    SequenceParallel.Options parallel, int dp, int attempts, double peerTimeoutSeconds, double beta1, double beta2,
+    double eps, double weightDecay, double clip, int checkpointEvery, List<Stage> stages) {
+
+  /** A single data-parallel rank, three attempts, a ten-minute peer timeout. */
+  public TrainConfig(Path output, String lake, long seed, Path initCheckpoint, ModelConfig initModel,
+      SequenceParallel.Options parallel, double beta1, double beta2, double eps, double weightDecay, double clip,
+      int checkpointEvery, List<Stage> stages) {
+    this(output.toAbsolutePath().toString(), lake, seed, initCheckpoint, initModel, parallel, 1, 3, 600, beta1, beta2, eps,
+        weightDecay, clip, checkpointEvery, stages);
+  }
 
   /** One stage; {@code packedStage} or {@code jsonl} names its data. */
   public record Stage(String name, int seqLen, double ropeTheta, int steps, int sequencesPerStep, int microBatch,
@@ -55,7 +66,8 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
     Path base = file.toAbsolutePath().getParent();
     String where = "training config " + file;
     if (!root.hasNonNull("output")) throw new UserError(where + ": 'output' (the run directory) is required");
-    Path output = base.resolve(root.get("output").asText());
+    String outText = root.get("output").asText();
+    String output = outText.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") ? outText : base.resolve(outText).toString();
     JsonNode model = root.path("model");
     Path init = model.hasNonNull("checkpoint") ? base.resolve(model.get("checkpoint").asText()) : null;
     ModelConfig initModel = init == null ? ModelConfig.fromConfig(Config.of(flat(model))) : null;
@@ -69,6 +81,9 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
     SequenceParallel.Options parallel = new SequenceParallel.Options(par.path("sp").asInt(1), layout,
         par.path("query_chunk").asInt(512), par.path("key_chunk").asInt(512), par.path("loss_chunk").asInt(256),
         par.path("recompute").asBoolean(false));
+    int dp = par.path("dp").asInt(1), attempts = par.path("attempts").asInt(3);
+    if (dp < 1 || parallel.sp() < 1) throw new UserError(where + ": parallel.dp and parallel.sp must be positive");
+    if (attempts < 1) throw new UserError(where + ": parallel.attempts must be at least 1");
     JsonNode opt = root.path("optimizer");
     JsonNode stagesNode = root.path("stages");
     if (!stagesNode.isArray() || stagesNode.isEmpty()) throw new UserError(where + ": 'stages' must list at least one stage");
@@ -84,6 +99,10 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
       if (micro < 1 || perStep % micro != 0) {
         throw new UserError(at + ": micro_batch " + micro + " must divide sequences_per_step " + perStep);
       }
+      if (perStep % dp != 0) {
+        throw new UserError(at + ": sequences_per_step " + perStep + " must be a multiple of parallel.dp " + dp
+            + " (every data-parallel rank takes the same number of rows)");
+      }
       double lr = s.path("lr").asDouble(3e-4);
       Schedule sched = new Schedule(s.path("schedule").asText("cosine"), lr, s.path("end_lr").asDouble(lr * 0.1),
           s.path("warmup_steps").asInt(0), steps);
@@ -96,7 +115,7 @@ public record TrainConfig(Path output, String lake, long seed, Path initCheckpoi
       stages.add(new Stage(name, seqLen, s.path("rope_theta").asDouble(10000.0), steps, perStep, micro, sched, packed, jsonl));
     }
     return new TrainConfig(output, root.path("lake").asText("lake"), root.path("seed").asLong(0), init, initModel, parallel,
-        opt.path("beta1").asDouble(0.9), opt.path("beta2").asDouble(0.95), opt.path("eps").asDouble(1e-8),
+        dp, attempts, par.path("peer_timeout_s").asDouble(600), opt.path("beta1").asDouble(0.9), opt.path("beta2").asDouble(0.95), opt.path("eps").asDouble(1e-8),
         opt.path("weight_decay").asDouble(0.1), opt.path("clip").asDouble(1.0), root.path("checkpoint_every").asInt(50), stages);
   }
 

@@ -65,8 +65,9 @@ public final class TrainJob implements Step {
     TrainConfig cfg = TrainConfig.load(Path.of(config.get(CONFIG, null)));
     if (config.has(OUTPUT)) cfg = cfg.withOutput(Path.of(config.get(OUTPUT, null)));
     JobCounts counts = new JobCounts("train");
-    List<StepMetrics> m = new StagedTraining(cfg, stage -> stage.jsonl() != null ? StageRows.jsonLines(stage.jsonl())
-        : StageRows.lake(spark, lake, stage.packedStage()), System.out).run(config.get(START_STAGE, null));
+    // a local master: the ranks are threads; any other: one Spark barrier stage of dp × sp tasks per segment
+    List<StepMetrics> m = StagedTraining.run(spark, stage -> stage.jsonl() != null ? StageRows.jsonLines(stage.jsonl())
+        : StageRows.lake(spark, lake, stage.packedStage()), cfg, config.get(START_STAGE, null), System.out);
     Map<String, double[]> firstLast = new LinkedHashMap<>();
     long tokens = 0;
     for (StepMetrics s : m) {
