@@ -47,6 +47,8 @@ import org.lwm.vqgan.model.Vqgan;
  * and frames are encoded in batches. Idempotent per video: a video that already has rows is not encoded again,
  * and the table records the checkpoint and the sampling it was made with; another checkpoint or sampling is
  * refused unless {@code overwrite}. Videos that FFmpeg cannot decode go to {@code rejects} with its reason.
+ * {@code vqgan.engine}: {@code java} (the default) encodes inside each task as above; {@code dl4j} runs DL4J's keyed
+ * inference over the decoded frames instead ({@link Dl4jEncodeVideos}), with the same rows and rejects.
  */
 public final class EncodeVideosJob implements Step {
   public static final String JOB = "vqgan-encode-videos";
@@ -108,7 +110,8 @@ public final class EncodeVideosJob implements Step {
         ConfigKey.of(MAX_FRAMES, "0", "at most this many frames per video (0: no cap)"),
         ConfigKey.of(BATCH, "4", "frames encoded together"),
         ConfigKey.of(SIZE, "256", "frame side after resizing and cropping (LWM's 256)"),
-        ConfigKey.of(OVERWRITE, "false", "re-encode every video, replacing a table made with another checkpoint or sampling"));
+        ConfigKey.of(OVERWRITE, "false", "re-encode every video, replacing a table made with another checkpoint or sampling"),
+        ConfigKey.of("vqgan.engine", "java", "java (this project's engine) or dl4j (Deeplearning4j's keyed inference on Spark)"));
   }
 
   /** A checkpoint file enters the fingerprint by its version ({@code random:SEED} is config alone). */
@@ -120,7 +123,7 @@ public final class EncodeVideosJob implements Step {
 
   @Override
   public JobCounts run(SparkSession spark, Lake lake, Config config) {
-    return encode(spark, lake, settings(config));
+    return encode(spark, lake, settings(config), VqganModels.engineName(config));
   }
 
   /** The settings config gives; a missing checkpoint or a non-positive number is a one-line error. */
@@ -165,7 +168,7 @@ public final class EncodeVideosJob implements Step {
     return Config.of(m);
   }
 
-  private static JobCounts encode(SparkSession spark, Lake lake, Settings s) {
+  private static JobCounts encode(SparkSession spark, Lake lake, Settings s, String engine) {
     JobCounts counts = new JobCounts(JOB);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     String identity = VqganModels.identity(s.checkpoint(), hadoop);
@@ -191,8 +194,9 @@ public final class EncodeVideosJob implements Step {
     Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
     List<String[]> items = new ArrayList<>();
     for (Row r : work) items.add(new String[] {r.getString(0), r.getString(1)});
-    JavaRDD<Row> results = jsc.parallelize(items, Math.max(1, items.size()))
-        .mapPartitions(it -> encodePartition(it, s, conf.value().value()));
+    Dl4jEncodeVideos dl4j = engine.equals("dl4j") && !items.isEmpty() ? new Dl4jEncodeVideos(jsc, items, s, conf, hadoop) : null;
+    JavaRDD<Row> results = dl4j != null ? dl4j.results()
+        : jsc.parallelize(items, Math.max(1, items.size())).mapPartitions(it -> encodePartition(it, s, conf.value().value()));
     Dataset<Row> all = spark.createDataFrame(results, RESULT).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> frames = all.filter(col("reason").isNull()).select("video_id", "frame_index", "timestamp_s", "codes");
@@ -215,6 +219,7 @@ public final class EncodeVideosJob implements Step {
       counts.put("frames_per_s", String.format("%.2f", written / Math.max(1e-9, counts.seconds())));
     } finally {
       all.unpersist();
+      if (dl4j != null) dl4j.release();
       conf.destroy();
     }
     if (!lake.exists(spark, Tables.VISION_TOKENS)) lake.overwrite(spark.createDataFrame(List.of(), SCHEMA), Tables.VISION_TOKENS);
@@ -222,6 +227,7 @@ public final class EncodeVideosJob implements Step {
     Map<String, String> props = new LinkedHashMap<>();
     props.put(CHECKPOINT_PROPERTY, identity);
     props.put(SAMPLING_PROPERTY, s.sampling().describe());
+    counts.put("engine", engine);
     lake.setProperties(spark, Tables.VISION_TOKENS, props);
     counts.put("size", s.size());
     return counts;
@@ -240,6 +246,25 @@ public final class EncodeVideosJob implements Step {
 
   static List<Row> encodeVideo(Vqgan model, String videoId, String uri, Settings s, Configuration hadoop) {
     List<Row> rows = new ArrayList<>();
+    try {
+      FrameEncoder enc = new FrameEncoder(model, s.size(), s.batch(),
+          e -> rows.add(RowFactory.create(videoId, uri, e.index(), e.timestampS(), e.codes(), null, null)));
+      readVideo(uri, s.sampling(), hadoop, enc::add);
+      enc.flush();
+      return rows;
+    } catch (VideoFrames.Failure f) {
+      return List.of(failure(videoId, uri, f));
+    }
+  }
+
+  /** A task's row for a video that could not be decoded. */
+  static Row failure(String videoId, String uri, VideoFrames.Failure f) {
+    return RowFactory.create(videoId, uri, null, null, null, f.reason, f.getMessage());
+  }
+
+  /** The video's sampled frames, from a local copy when it is not on the local file system; unreadable → a failure. */
+  static void readVideo(String uri, Sampling sampling, Configuration hadoop, java.util.function.Consumer<org.lwm.vqgan.frames.DecodedFrame> sink)
+      throws VideoFrames.Failure {
     Path local = null;
     boolean temporary = false;
     try {
@@ -253,15 +278,9 @@ public final class EncodeVideosJob implements Step {
           Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      FrameEncoder enc = new FrameEncoder(model, s.size(), s.batch(),
-          e -> rows.add(RowFactory.create(videoId, uri, e.index(), e.timestampS(), e.codes(), null, null)));
-      VideoFrames.read(local.toString(), s.sampling(), enc::add);
-      enc.flush();
-      return rows;
-    } catch (VideoFrames.Failure f) {
-      return List.of(RowFactory.create(videoId, uri, null, null, null, f.reason, f.getMessage()));
+      VideoFrames.read(local.toString(), sampling, sink);
     } catch (IOException e) {
-      return List.of(RowFactory.create(videoId, uri, null, null, null, "unreadable", String.valueOf(e.getMessage())));
+      throw new VideoFrames.Failure("unreadable", String.valueOf(e.getMessage()));
     } finally {
       if (temporary) {
         try {

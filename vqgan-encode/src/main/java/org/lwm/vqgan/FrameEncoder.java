@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import org.lwm.vqgan.frames.DecodedFrame;
 import org.lwm.vqgan.frames.Preprocess;
 import org.lwm.vqgan.model.FeatureMap;
-import org.lwm.vqgan.model.Vqgan;
+import org.lwm.vqgan.model.VqganEngine;
 
 /**
  * Frames in, codes out, in batches: each frame is preprocessed as LWM does (shorter side to {@code size},
@@ -17,7 +17,7 @@ public final class FrameEncoder {
   /** One encoded frame. */
   public record Encoded(int index, double timestampS, int[] codes) {}
 
-  private final Vqgan model;
+  private final VqganEngine model;
   private final int size;
   private final int batch;
   private final Consumer<Encoded> sink;
@@ -25,7 +25,7 @@ public final class FrameEncoder {
   private final List<DecodedFrame> frames = new ArrayList<>();
   private long encoded;
 
-  public FrameEncoder(Vqgan model, int size, int batch, Consumer<Encoded> sink) {
+  public FrameEncoder(VqganEngine model, int size, int batch, Consumer<Encoded> sink) {
     this.model = model;
     this.size = size;
     this.batch = Math.max(1, batch);

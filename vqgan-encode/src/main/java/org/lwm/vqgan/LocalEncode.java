@@ -24,6 +24,7 @@ import org.lwm.vqgan.frames.Sampling;
 import org.lwm.vqgan.frames.VideoFrames;
 import org.lwm.vqgan.model.FeatureMap;
 import org.lwm.vqgan.model.Vqgan;
+import org.lwm.vqgan.model.VqganEngine;
 
 /**
  * {@code lwm vqgan encode} and {@code decode} without Spark: files on this machine to JSON lines of codes
@@ -55,7 +56,7 @@ public final class LocalEncode {
     return ImageFiles.isImage(p.getFileName().toString());
   }
 
-  public static JobCounts encode(Vqgan model, Path input, Path output, Sampling sampling, int size, int batch, PrintStream log) {
+  public static JobCounts encode(VqganEngine model, Path input, Path output, Sampling sampling, int size, int batch, PrintStream log) {
     JobCounts counts = new JobCounts("vqgan-encode");
     List<Path> files = inputs(input);
     counts.put("files", files.size());
@@ -172,7 +173,7 @@ public final class LocalEncode {
   }
 
   /** For tests: one image file through the same path as {@code encode}. */
-  static int[] encodeImage(Vqgan model, Path file, int size) throws VideoFrames.Failure {
+  static int[] encodeImage(VqganEngine model, Path file, int size) throws VideoFrames.Failure {
     DecodedFrame f = ImageFiles.read(file);
     int[][] out = new int[1][];
     FrameEncoder enc = new FrameEncoder(model, size, 1, e -> out[0] = e.codes());

@@ -94,8 +94,8 @@ public final class VqganCommand extends CommandGroup {
 
     @Override
     public void run() {
-      Vqgan model = VqganModels.get(checkpoint);
-      System.err.println("vqgan: " + model.config() + ", " + model.gemm().name() + ", " + org.lwm.vqgan.model.Parallel.threads() + " threads");
+      org.lwm.vqgan.model.VqganEngine model = VqganModels.engine(checkpoint, common.config());
+      System.err.println("vqgan: " + model.describe());
       LocalEncode.encode(model, input, output, EncodeVideosJob.sampling(sampling.configure(common.config())), positive(size, "--size"), positive(batch, "--batch"), System.err)
           .print(System.out);
     }

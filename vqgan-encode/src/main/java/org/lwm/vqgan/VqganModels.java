@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.lwm.core.cli.UserError;
+import org.lwm.vqgan.dl4j.Dl4jVqgan;
 import org.lwm.vqgan.model.Vqgan;
 import org.lwm.vqgan.model.VqganConfig;
+import org.lwm.vqgan.model.VqganEngine;
 import org.lwm.vqgan.weights.Checkpoint;
 import org.lwm.vqgan.weights.RandomWeights;
 
@@ -35,6 +37,21 @@ public final class VqganModels {
   /** The three-level architecture of {@code random:SEED:tiny}. */
   public static VqganConfig tiny() {
     return new VqganConfig(3, 32, new int[] {1, 2, 2}, 2, 64, 8192, 64);
+  }
+
+  /** {@code vqgan.engine}: {@code java} (the default, the project's own kernels) or {@code dl4j} (a DL4J graph on ND4J). */
+  public static final String ENGINE_KEY = "vqgan.engine";
+
+  /** The engine the config names, checked: one line naming the key when it is neither. */
+  public static String engineName(org.lwm.core.config.Config config) {
+    String e = config.get(ENGINE_KEY, "java");
+    if (!e.equals("java") && !e.equals("dl4j")) throw new UserError(ENGINE_KEY + " must be java or dl4j, got '" + e + "'");
+    return e;
+  }
+
+  /** The model for a spec on the config's engine, for encoding on this machine. */
+  public static VqganEngine engine(String spec, org.lwm.core.config.Config config) {
+    return engineName(config).equals("dl4j") ? new Dl4jVqgan(checkpoint(spec, null, false)) : get(spec);
   }
 
   public static Vqgan get(String spec) {

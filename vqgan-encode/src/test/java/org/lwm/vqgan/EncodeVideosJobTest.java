@@ -123,4 +123,64 @@ class EncodeVideosJobTest {
     UserError none = assertThrows(UserError.class, () -> EncodeVideosJob.settings(Config.empty()));
     assertTrue(none.getMessage().contains("--checkpoint") && none.getMessage().contains(EncodeVideosJob.CHECKPOINT), none.getMessage());
   }
+
+  @Test
+  void dl4jEngineWritesWhatTheJavaEngineWrites() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Lake lake = TestSpark.newLake();
+    Path a = dir.resolve("a.mp4");
+    TestVideos.record(a, "mp4", 80, 60, 10, 30);
+    Path b = dir.resolve("b.mkv");
+    TestVideos.record(b, "matroska", 48, 64, 25, 10);
+    Path text = dir.resolve("text.mp4");
+    Files.writeString(text, "not a video");
+    List<Row> videos = new ArrayList<>();
+    for (String[] v : new String[][] {{"va", a.toUri().toString()}, {"vb", b.toUri().toString()}, {"vtext", text.toUri().toString()}}) {
+      videos.add(RowFactory.create(v[0], v[1]));
+    }
+    lake.overwrite(spark.createDataFrame(videos, VIDEOS), Tables.VIDEOS);
+    // batch 2 over 3 frames per video: DL4J's keyed inference runs a full batch and a partial one per partition
+    EncodeVideosJob.Settings settings = new EncodeVideosJob.Settings(MODEL, Sampling.evenly(3, 0), 2, SIZE, false);
+    Config dl4j = TestSpark.config().with("vqgan.engine", "dl4j");
+    long t0 = System.nanoTime();
+    JobCounts counts = EncodeVideosJob.run(spark, lake, settings, dl4j);
+    System.out.printf("dl4j engine: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    assertEquals(2, counts.get("encoded"));
+    assertEquals(1, counts.get("rejected"));
+    assertEquals(6, counts.get("frames"));
+    assertEquals("dl4j", lake.properties(spark, Tables.VISION_TOKENS).get("lwm.vqgan-encode-videos.engine"));
+
+    // the rows the Java engine writes (the test above holds the Java job to these): same keys, timestamps, codes
+    Map<String, Row> rows = new TreeMap<>();
+    for (Row r : lake.read(spark, Tables.VISION_TOKENS).collectAsList()) rows.put(r.getString(0) + "#" + r.getInt(1), r);
+    assertEquals(List.of("va#0", "va#1", "va#2", "vb#0", "vb#1", "vb#2"), new ArrayList<>(rows.keySet()));
+    int same = 0;
+    int total = 0;
+    for (String[] v : new String[][] {{"va", a.toString()}, {"vb", b.toString()}}) {
+      List<FrameEncoder.Encoded> java = new ArrayList<>();
+      FrameEncoder enc = new FrameEncoder(VqganModels.get(MODEL), SIZE, 2, java::add);
+      VideoFrames.read(v[1], Sampling.evenly(3, 0), enc::add);
+      enc.flush();
+      for (FrameEncoder.Encoded e : java) {
+        Row r = rows.get(v[0] + "#" + e.index());
+        assertEquals(e.timestampS(), r.getDouble(2), 1e-9);
+        List<Integer> codes = r.getList(3);
+        assertEquals(256, codes.size());
+        for (int i = 0; i < 256; i++, total++) if (codes.get(i) == e.codes()[i]) same++;
+      }
+    }
+    // the tiny seeded model keeps Flax's ±1/8192 codebook init: a few codes are near-ties that float32 orders either way
+    assertTrue(same >= total * 0.99, same + " of " + total + " codes agree between the dl4j and java engines");
+    Row reject = lake.read(spark, Tables.REJECTS).collectAsList().get(0);
+    assertEquals(List.of(EncodeVideosJob.JOB, text.toUri().toString(), "unreadable-video"), List.of(reject.getString(0), reject.getString(1), reject.getString(2)));
+
+    // idempotent: a second run encodes nothing and leaves the table as it was
+    JobCounts again = EncodeVideosJob.run(spark, lake, settings, dl4j);
+    assertEquals(2, again.get("unchanged"));
+    assertEquals(0, again.get("encoded"));
+    assertEquals(6, lake.read(spark, Tables.VISION_TOKENS).count());
+
+    UserError e = assertThrows(UserError.class, () -> EncodeVideosJob.run(spark, lake, settings, TestSpark.config().with("vqgan.engine", "torch")));
+    assertEquals("vqgan.engine must be java or dl4j, got 'torch'", e.getMessage());
+  }
 }

@@ -67,4 +67,24 @@ class VqganCommandTest {
     assertEquals(64, decoded.getHeight());
     assertTrue(Files.exists(pngs.resolve("clip.mp4_1.png")));
   }
+
+  @Test
+  void encodeWithTheDl4jEngineGivesTheJavaEnginesCodes() throws Exception {
+    BufferedImage im = new BufferedImage(90, 70, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 70; y++) for (int x = 0; x < 90; x++) im.setRGB(x, y, (x * 2 << 16) | (y * 3 << 8) | ((x + y) & 0xFF));
+    Path png = dir.resolve("picture.png");
+    ImageIO.write(im, "png", png.toFile());
+    Path out = dir.resolve("codes.jsonl");
+    int rc = new CommandLine(new VqganCommand()).execute("encode", "--checkpoint", "random:3:tiny", "--input", png.toString(), "--output", out.toString(),
+        "--size", "64", "--set", "vqgan.engine=dl4j");
+    assertEquals(0, rc);
+    JsonNode line = new ObjectMapper().readTree(Files.readAllLines(out).get(0));
+    int[] java = LocalEncode.encodeImage(VqganModels.get("random:3:tiny"), png, 64);
+    int same = 0;
+    for (int i = 0; i < 256; i++) if (java[i] == line.get("codes").get(i).asInt()) same++;
+    assertTrue(same >= 250, same + " of 256 codes agree (the tiny model's ±1/8192 codebook leaves a few near-ties)");
+    org.lwm.core.cli.UserError e = org.junit.jupiter.api.Assertions.assertThrows(org.lwm.core.cli.UserError.class,
+        () -> VqganModels.engine("random:3:tiny", org.lwm.core.config.Config.empty().with("vqgan.engine", "onnx")));
+    assertEquals("vqgan.engine must be java or dl4j, got 'onnx'", e.getMessage());
+  }
 }

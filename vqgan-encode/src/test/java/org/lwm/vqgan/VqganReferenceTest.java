@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.cli.UserError;
+import org.lwm.vqgan.dl4j.Dl4jVqgan;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.lwm.vqgan.model.FeatureMap;
 import org.lwm.vqgan.model.Gemm;
 import org.lwm.vqgan.model.Vqgan;
@@ -24,7 +26,8 @@ import org.lwm.vqgan.weights.Tensor;
 /**
  * The Java VQGAN against an independent float64 PyTorch implementation of lwm/vqgan.py on random weights: a
  * small architecture (4 levels, 32…96 channels, 64×64 images, 512 codes) that runs every code path of
- * LWM's (channel changes with 1×1 shortcuts, stride-2 downsampling, nearest upsampling, GroupNorm+SiLU).
+ * LWM's (channel changes with 1×1 shortcuts, stride-2 downsampling, nearest upsampling, GroupNorm+SiLU). The DL4J
+ * engine (vqgan.engine=dl4j) is held to the same reference and to the Java engine's codes.
  */
 class VqganReferenceTest {
   static final int N = 3;
@@ -89,6 +92,43 @@ class VqganReferenceTest {
     double err = 0;
     for (int i = 0; i < wantImages.length; i++) err = Math.max(err, Math.abs(wantImages[i] - decoded.data[i]));
     assertTrue(err < 1e-4, "decoded images differ by " + err);
+  }
+
+  @Test
+  void dl4jEngineGivesTheReferenceCodesAndTheJavaEngines() throws Exception {
+    Checkpoint ck = NumpyPickle.read(ref.resolve("weights.pkl"));
+    FeatureMap x = images();
+    Dl4jVqgan engine = new Dl4jVqgan(ck);
+    int[][] dl4j = engine.encode(x);
+    // the latents before the codebook search, NCHW in the graph, against the reference's NHWC
+    INDArray z = engine.graph(SIZE).feedForward(Dl4jVqgan.nchw(x), false).get("quant_conv").permute(0, 2, 3, 1).dup('c');
+    float[] got = z.data().asFloat();
+    float[] want = ReferencePython.floats(ref.resolve("latents.f32"));
+    assertEquals(want.length, got.length);
+    double maxAbs = 0;
+    double maxErr = 0;
+    for (int i = 0; i < want.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(want[i]));
+      maxErr = Math.max(maxErr, Math.abs(want[i] - got[i]));
+    }
+    assertTrue(maxErr <= 1e-4 * maxAbs, "DL4J's latents differ by " + maxErr + " (largest value " + maxAbs + ")");
+    int[][] java = new Vqgan(ck).encode(x);
+    int[] wantCodes = ReferencePython.ints(ref.resolve("codes.i32"));
+    double[] gap = ReferencePython.doubles(ref.resolve("gap.f64"));
+    double[] znorm = ReferencePython.doubles(ref.resolve("znorm.f64"));
+    int grid = SIZE / 8;
+    int compared = 0;
+    for (int i = 0; i < N; i++) {
+      assertEquals(grid * grid, dl4j[i].length);
+      for (int p = 0; p < grid * grid; p++) {
+        int k = i * grid * grid + p;
+        if (gap[k] <= 1e-4 * Math.max(1.0, znorm[k])) continue; // a near-tie: float32 cannot order the two codes
+        compared++;
+        assertEquals(wantCodes[k], dl4j[i][p], "image " + i + " position " + p + ": DL4J against the float64 reference (gap " + gap[k] + ")");
+        assertEquals(java[i][p], dl4j[i][p], "image " + i + " position " + p + ": DL4J against the Java engine");
+      }
+    }
+    assertTrue(compared >= N * grid * grid - 2, "only " + compared + " of " + N * grid * grid + " codes were clear of near-ties");
   }
 
   @Test

@@ -5,19 +5,21 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.lwm.vqgan.dl4j.Dl4jVqgan;
 import org.lwm.vqgan.model.Conv2d;
 import org.lwm.vqgan.model.FeatureMap;
 import org.lwm.vqgan.model.Parallel;
 import org.lwm.vqgan.model.Vqgan;
 import org.lwm.vqgan.model.VqganConfig;
+import org.lwm.vqgan.model.VqganEngine;
 import org.lwm.vqgan.weights.Checkpoint;
 import org.lwm.vqgan.weights.RandomWeights;
 
 /**
  * bench/vqgan.sh's Java side: LWM's full-size VQGAN encoder (seeded random weights) on random 256×256 frames.
  * {@code prepare DIR} writes the weights (safetensors) and the frames (raw float32) that both sides use;
- * {@code run DIR THREADS FRAMES BATCH} encodes them after one warm-up batch and prints frames/s, GFLOP/s and
- * writes the codes to DIR/codes-java.i32 (bench/vqgan.sh compares them with PyTorch's).
+ * {@code run DIR THREADS FRAMES BATCH [java|dl4j]} encodes them with that engine after one warm-up batch and prints
+ * frames/s, GFLOP/s and writes the codes to DIR/codes-ENGINE.i32 (bench/vqgan.sh compares them with PyTorch's).
  */
 public final class VqganBenchmark {
   private VqganBenchmark() {}
@@ -52,8 +54,17 @@ public final class VqganBenchmark {
     int threads = Integer.parseInt(args[2]);
     int frames = Integer.parseInt(args[3]);
     int batch = Integer.parseInt(args[4]);
+    String engine = args.length > 5 ? args[5] : "java";
     Parallel.setThreads(threads);
-    Vqgan model = new Vqgan(Checkpoint.read(dir.resolve("weights.safetensors")));
+    Checkpoint ck = Checkpoint.read(dir.resolve("weights.safetensors"));
+    double gflop = new Vqgan(ck).encoder().flops(256) / 1e9;
+    VqganEngine model;
+    if (engine.equals("dl4j")) {
+      Dl4jVqgan.setThreads(threads);
+      model = new Dl4jVqgan(ck);
+    } else {
+      model = new Vqgan(ck);
+    }
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("frames.f32"))).order(ByteOrder.LITTLE_ENDIAN);
     float[] all = new float[b.remaining() / 4];
     b.asFloatBuffer().get(all);
@@ -67,10 +78,9 @@ public final class VqganBenchmark {
       for (int[] codes : model.encode(slice(all, f, n))) for (int c : codes) codesOut.putInt(c);
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    Files.write(dir.resolve("codes-java.i32"), codesOut.array());
-    double gflop = model.encoder().flops(256) / 1e9;
-    System.out.printf("java    threads=%d frames=%d batch=%d  %.3f frames/s  %.1f GFLOP/s effective  (%.1f GFLOP/frame as direct convolutions, %s)%n",
-        threads, frames, batch, frames / s, frames * gflop / s, gflop, model.gemm().name());
+    Files.write(dir.resolve("codes-" + engine + ".i32"), codesOut.array());
+    System.out.printf("%-7s threads=%d frames=%d batch=%d  %.3f frames/s  %.1f GFLOP/s effective  (%.1f GFLOP/frame as direct convolutions, %s)%n",
+        engine, threads, frames, batch, frames / s, frames * gflop / s, gflop, model.describe());
   }
 
   /**

@@ -7,7 +7,7 @@ import org.lwm.vqgan.weights.Checkpoint;
  * {@link #decode} maps codes back to images. Built from a checkpoint whose shapes give the architecture
  * ({@link VqganConfig#of}); the decoder is built only when the checkpoint has one and it is asked for.
  */
-public final class Vqgan {
+public final class Vqgan implements VqganEngine {
   private final VqganConfig config;
   private final Checkpoint checkpoint;
   private final Gemm gemm;
@@ -44,7 +44,13 @@ public final class Vqgan {
     return quantizer;
   }
 
+  @Override
+  public String describe() {
+    return "java engine, " + config + ", " + gemm.name() + ", " + Parallel.threads() + " threads";
+  }
+
   /** Codes for each image of the batch: codes[i] is image i's grid, row-major (side = resolution / 2^(levels−1)). */
+  @Override
   public int[][] encode(FeatureMap images) {
     if (images.h != images.w) throw new IllegalArgumentException("images must be square, got " + images.h + "x" + images.w);
     int side = config.gridSize(images.h);
