@@ -14,6 +14,7 @@ import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.trainer.checkpoint.Checkpoint;
 import org.lwm.trainer.eval.Haystack;
 import org.lwm.trainer.eval.Heatmap;
+import org.lwm.trainer.eval.NeedleJson;
 import org.lwm.trainer.eval.NeedleEval;
 import org.lwm.trainer.model.Parameters;
 import picocli.CommandLine.Command;
@@ -77,12 +78,7 @@ public final class EvalCommand extends CommandGroup {
       NeedleEval.Result r = new NeedleEval(model, tok, haystack).run(s);
       try {
         Files.createDirectories(output);
-        StringBuilder json = new StringBuilder("{\"lengths\":").append(Arrays.toString(r.lengths()))
-            .append(",\"depths\":").append(Arrays.toString(r.depths())).append(",\"needles\":").append(s.needles())
-            .append(",\"asked\":").append(s.asked()).append(",\"seeds\":").append(s.seeds()).append(",\"accuracy\":[");
-        for (int l = 0; l < r.lengths().length; l++) json.append(l == 0 ? "" : ",").append(Arrays.toString(r.accuracy()[l]));
-        json.append("],\"mean\":").append(r.mean()).append("}\n");
-        Files.writeString(output.resolve("needle.json"), json);
+        NeedleJson.write(r, s, output.resolve("needle.json"));
         Heatmap.write(r, output.resolve("needle.png"));
       } catch (IOException e) {
         throw new UserError("cannot write the needle report into " + output + ": " + e.getMessage());
