@@ -44,6 +44,8 @@ public final class Lwm implements Runnable {
     List<Object> commands = new ArrayList<>();
     commands.add(new LakeCommand());
     commands.add(new DemoCommand());
+    commands.add(new org.lwm.orchestration.report.ReportCommand());
+    commands.add(new org.lwm.orchestration.notebook.NotebookCommand());
     for (CommandProvider p : ServiceLoader.load(CommandProvider.class)) commands.add(p.command());
     commands.sort(Comparator.comparing(c -> c.getClass().getAnnotation(Command.class).name()));
     for (Object c : commands) cl.addSubcommand(c);

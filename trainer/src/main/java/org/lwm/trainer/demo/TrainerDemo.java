@@ -105,7 +105,7 @@ public final class TrainerDemo {
   }
 
   /** Beside a local lake ({@code ./lake} → {@code ./runs/demo-train}); else under the working directory. */
-  static String defaultOutput(Lake lake) {
+  public static String defaultOutput(Lake lake) {
     if (!lake.isLocal()) return "runs/demo-train";
     Path root = Path.of(java.net.URI.create(lake.root()));
     Path parent = root.getParent() != null ? root.getParent() : root;
