@@ -26,10 +26,12 @@ class JupyterNotebooksTest {
   static final ObjectMapper JSON = new ObjectMapper();
   /**
    * rapaio-jupyter-kernel 3.0.1 binds its sockets before it registers its message handlers; a kernel_info request
-   * that arrives in between kills its shell thread with this error, and the kernel never answers. KernelMain
-   * narrows the gap; a notebook that still fails exactly so is run once more.
+   * that arrives in between kills its shell thread with this error, and the kernel never answers (seen in about one
+   * start in five on a machine loaded 8×). Such a notebook is stopped at once and run once more; so is one whose
+   * kernel did not answer within the start-up timeout.
    */
   static final String KERNEL_START_RACE = "because \"this.handlers\" is null";
+  static final String KERNEL_DID_NOT_START = "Kernel didn't respond in";
   /** Each notebook and the PNG outputs it must produce at least. */
   static final Map<String, Integer> IMAGES = Map.of("01-books-and-tokens", 2, "02-qa", 2, "03-vision", 1, "04-packing", 7, "05-training", 4);
 
@@ -61,8 +63,7 @@ class JupyterNotebooksTest {
     String jupyter = DemoLake.tool("jupyter", "jupyter-nbconvert python3-nbclient python3-ipykernel");
     Path work = Path.of(DemoLake.property("lwm.notebooks.work"));
     Path jupyterDir = work.resolve("jupyter");
-    JupyterKernel.install(jupyterDir, Path.of(DemoLake.property("lwm.kernel.jar")), Path.of(DemoLake.property("lwm.kernel.launcher")),
-        DemoLake.classpath(), JupyterKernel.sparkJvmFlags());
+    JupyterKernel.install(jupyterDir, Path.of(DemoLake.property("lwm.kernel.jar")), DemoLake.classpath(), JupyterKernel.sparkJvmFlags());
     Path executed = work.resolve("executed");
     Files.createDirectories(executed);
     Map<String, String> env = Map.of("JUPYTER_PATH", jupyterDir.toString(), "LWM_LAKE", lake.toString(),
@@ -70,15 +71,20 @@ class JupyterNotebooksTest {
     // two at a time: most of a notebook's time is its kernel's JVM and Spark starting, one core each
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<Future<String>> runs = new ArrayList<>();
-    for (Path nb : notebooks()) {
+    List<Path> all = notebooks();
+    for (int i = 0; i < all.size(); i++) {
+      Path nb = all.get(i);
+      // the second kernel starts a little after the first: two JVMs starting at once widen the kernel's start-up race
+      long delay = i == 1 ? 10 : 0;
       runs.add(pool.submit(() -> {
+        Thread.sleep(delay * 1000);
         String name = nb.getFileName().toString().replace(".ipynb", "");
         long t0 = System.nanoTime();
         List<String> cmd = List.of(jupyter, "nbconvert", "--to", "notebook", "--execute",
             "--ExecutePreprocessor.startup_timeout=150", "--ExecutePreprocessor.timeout=300", "--output-dir", executed.toString(), nb.toString());
         Path log = work.resolve(name + ".log");
         DemoLake.Result r = DemoLake.run(cmd, env, log, 420, KERNEL_START_RACE);
-        if (r.code() == -1) {
+        if (r.code() == -1 || (r.code() != 0 && r.output().contains(KERNEL_DID_NOT_START))) {
           System.out.println(name + ": the kernel lost its first request (rapaio-jupyter-kernel 3.0.1 start-up race); once more");
           r = DemoLake.run(cmd, env, log, 420, null);
         }

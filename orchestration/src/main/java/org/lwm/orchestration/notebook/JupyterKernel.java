@@ -14,9 +14,8 @@ import org.lwm.core.cli.UserError;
 
 /**
  * The Jupyter kernel spec {@code lwm-java}: rapaio-jupyter-kernel (a Java 17 kernel built on JShell, one jar from
- * Maven Central, copied by the notebooks module's build to {@code notebooks/target/jupyter/}) started through the
- * notebooks module's {@code org.lwm.notebooks.KernelMain} (which works around a start-up race of the kernel) with
- * Spark's Java 17 module flags and a 2 GB heap, the project's classes and jars on its JShell class path
+ * Maven Central, copied by the notebooks module's build to {@code notebooks/target/jupyter/}) started with Spark's
+ * Java 17 module flags and a 2 GB heap, the project's classes and jars on its JShell class path
  * ({@code RJK_CLASSPATH}). Written under a Jupyter data folder ({@code <dir>/kernels/lwm-java/kernel.json}) that
  * Jupyter finds through {@code JUPYTER_PATH}.
  */
@@ -34,20 +33,11 @@ public final class JupyterKernel {
     return jar;
   }
 
-  /** The notebooks module's compiled classes (KernelMain) under {@code home}. */
-  public static Path launcher(Path home) {
-    Path classes = home.resolve("notebooks").resolve("target").resolve("classes");
-    if (!Files.isRegularFile(classes.resolve("org/lwm/notebooks/KernelMain.class"))) {
-      throw new UserError("no kernel launcher in " + classes + ": build the notebooks module (mvn -pl notebooks -am package)");
-    }
-    return classes;
-  }
-
   /**
    * Writes the spec; {@code classpath} is a path list in the platform's syntax (':' on Linux), {@code jvmFlags}
    * the flags the kernel's JVM needs for Spark (see {@link #sparkJvmFlags}).
    */
-  public static Path install(Path jupyterDir, Path kernelJar, Path launcher, String classpath, List<String> jvmFlags) {
+  public static Path install(Path jupyterDir, Path kernelJar, String classpath, List<String> jvmFlags) {
     Path dir = jupyterDir.resolve("kernels").resolve(NAME);
     ObjectMapper json = new ObjectMapper();
     ObjectNode spec = json.createObjectNode();
@@ -55,8 +45,7 @@ public final class JupyterKernel {
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.add("-Xmx2g");
     jvmFlags.forEach(argv::add);
-    argv.add("-cp").add(kernelJar.toAbsolutePath() + File.pathSeparator + launcher.toAbsolutePath());
-    argv.add("org.lwm.notebooks.KernelMain").add("{connection_file}");
+    argv.add("-jar").add(kernelJar.toAbsolutePath().toString()).add("{connection_file}");
     spec.put("display_name", "Java (lwm)");
     spec.put("language", "java");
     spec.put("interrupt_mode", "message");

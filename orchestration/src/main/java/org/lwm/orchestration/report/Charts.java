@@ -73,6 +73,8 @@ public final class Charts {
       r.setSeriesOutlinePaint(i, Color.WHITE);
     }
     ((NumberAxis) c.getXYPlot().getRangeAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    boolean wholeBins = hs.values().stream().allMatch(h -> h.width() >= 1 && h.width() == Math.rint(h.width()));
+    if (wholeBins) ((NumberAxis) c.getXYPlot().getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     return style(c);
   }
 
