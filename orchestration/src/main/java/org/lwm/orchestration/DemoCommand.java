@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = {"Run the pipeline samples/pipeline.yaml on the embedded sample into a local lake (default ./lake);",
     "training output goes beside it (./runs). Same as: lwm run samples/pipeline.yaml --param samples=... --param runs=..."},
     mixinStandardHelpOptions = true)
-final class DemoCommand implements Runnable {
+public final class DemoCommand implements Runnable {
   @Option(names = "--lake", paramLabel = "URI", description = "Lake root (default ./lake).")
   String lake;
 
@@ -47,6 +47,11 @@ final class DemoCommand implements Runnable {
     RunCommand.run(dir.resolve("pipeline.yaml"), l.root(), params, null, overrides, new PipelineRunner.Options(null, null, null, false, force));
     System.out.println("done: look inside with ./lwm lake ls" + (lake == null ? "" : " --lake " + l)
         + "; training output in " + params.get("runs"));
+  }
+
+  /** The demo's training run directory for a lake: {@code runs/demo-train} beside it (see samples/pipeline.yaml). */
+  public static java.nio.file.Path trainingRun(Lake lake) {
+    return Path.of(runsBeside(lake)).resolve("demo-train");
   }
 
   /** Beside a local lake ({@code ./lake} → {@code ./runs}); else {@code runs} under the working directory. */

@@ -49,6 +49,8 @@ public final class Lwm implements Runnable {
     commands.add(new org.lwm.orchestration.pipeline.RunCommand());
     commands.add(new PipelineCommand());
     commands.add(new AirflowCommand());
+    commands.add(new org.lwm.orchestration.report.ReportCommand());
+    commands.add(new org.lwm.orchestration.notebook.NotebookCommand());
     for (CommandProvider p : ServiceLoader.load(CommandProvider.class)) commands.add(p.command());
     commands.sort(Comparator.comparing(c -> c.getClass().getAnnotation(Command.class).name()));
     for (Object c : commands) cl.addSubcommand(c);

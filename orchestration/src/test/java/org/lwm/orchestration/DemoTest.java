@@ -32,20 +32,23 @@ class DemoTest {
     CliTest.Run r = CliTest.run("demo", "--lake", LAKE.toString(), "--samples", samples);
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("books_written=66"), r.out());
-    assertTrue(r.out().contains("pipeline lwm-demo: 12 done, 0 skipped"), r.out());
+    assertTrue(r.out().contains("pipeline lwm-demo: 13 done, 0 skipped"), r.out());
     SparkSession spark = TestSpark.session();
     Lake lake = Lake.of(LAKE.toString());
     assertEquals(66, lake.read(spark, Tables.BOOKS).count());
     assertTrue(Files.exists(LAKE.resolveSibling("runs").resolve("demo-train/needle/needle.png")));
+    Path report = LAKE.resolveSibling("runs").resolve("report.html");
+    assertTrue(r.out().contains("report: " + report), r.out());
+    assertTrue(Files.size(report) > 10_000, "the report holds its pictures inline");
     Map<String, Long> versions = versions(spark, lake);
     assertTrue(versions.keySet().containsAll(java.util.List.of(Tables.BOOKS, Tables.BOOK_TOKENS, Tables.CHUNKS, Tables.QA_PAIRS,
         Tables.LONG_QA, Tables.VIDEOS, Tables.VISION_TOKENS, Tables.EXAMPLES, Tables.PACKED)), versions.toString());
 
     CliTest.Run again = CliTest.run("demo", "--lake", LAKE.toString(), "--samples", samples);
     assertEquals(0, again.code(), again.out() + again.err());
-    assertTrue(again.out().contains("pipeline lwm-demo: 0 done, 12 skipped"), again.out());
+    assertTrue(again.out().contains("pipeline lwm-demo: 0 done, 13 skipped"), again.out());
     assertEquals(versions, versions(spark, lake), "a second run changes no table");
-    assertEquals(24, lake.read(spark, Tables.PIPELINE_RUNS).count(), "both runs are in the history");
+    assertEquals(26, lake.read(spark, Tables.PIPELINE_RUNS).count(), "both runs are in the history");
   }
 
   /** Every table's Delta version but the run history's, which grows by design. */

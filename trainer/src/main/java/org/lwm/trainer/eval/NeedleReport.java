@@ -3,7 +3,6 @@ package org.lwm.trainer.eval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.trainer.model.Parameters;
@@ -16,12 +15,7 @@ public final class NeedleReport {
     NeedleEval.Result r = new NeedleEval(model, tok, haystack).run(s);
     try {
       Files.createDirectories(output);
-      StringBuilder json = new StringBuilder("{\"lengths\":").append(Arrays.toString(r.lengths()))
-          .append(",\"depths\":").append(Arrays.toString(r.depths())).append(",\"needles\":").append(s.needles())
-          .append(",\"asked\":").append(s.asked()).append(",\"seeds\":").append(s.seeds()).append(",\"accuracy\":[");
-      for (int l = 0; l < r.lengths().length; l++) json.append(l == 0 ? "" : ",").append(Arrays.toString(r.accuracy()[l]));
-      json.append("],\"mean\":").append(r.mean()).append("}\n");
-      Files.writeString(output.resolve("needle.json"), json);
+      NeedleJson.write(r, s, output.resolve("needle.json"));
       Heatmap.write(r, output.resolve("needle.png"));
     } catch (IOException e) {
       throw new UserError("cannot write the needle report into " + output + ": " + e.getMessage());
