@@ -40,6 +40,7 @@ public final class MetricsFile {
     boolean vision = n.hasNonNull("vision_loss");
     return new StepMetrics(n.get("stage").asText(), n.get("step").asInt(), 0, n.get("loss").asDouble(),
         text ? n.get("text_loss").asDouble() : Double.NaN, vision ? n.get("vision_loss").asDouble() : Double.NaN, text, vision,
-        n.path("lr").asDouble(), n.path("grad_norm").asDouble(), n.path("tokens").asLong(), n.path("seconds").asDouble());
+        n.path("lr").asDouble(), n.path("grad_norm").asDouble(), n.path("tokens").asLong(), n.path("seconds").asDouble(),
+        n.path("compute_s").asDouble(), n.path("wait_s").asDouble());
   }
 }

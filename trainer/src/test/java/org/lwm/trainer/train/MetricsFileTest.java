@@ -17,8 +17,8 @@ class MetricsFileTest {
 
   @Test
   void readsBackWhatStepMetricsWrites() throws Exception {
-    StepMetrics a = new StepMetrics("2k", 1, 8, 9.5, 9.25, 9.75, true, true, 1e-3, 2.5, 4096, 2.0);
-    StepMetrics b = new StepMetrics("8k", 2, 3, 8.0, 8.0, 0, true, false, 2e-4, 1.5, 8192, 4.0);
+    StepMetrics a = new StepMetrics("2k", 1, 8, 9.5, 9.25, 9.75, true, true, 1e-3, 2.5, 4096, 2.0, 1.5, 0.5);
+    StepMetrics b = new StepMetrics("8k", 2, 3, 8.0, 8.0, 0, true, false, 2e-4, 1.5, 8192, 4.0, 3.0, 1.0);
     Path f = tmp.resolve("metrics.jsonl");
     Files.writeString(f, a.toJson() + "\n" + b.toJson() + "\n");
     List<StepMetrics> m = MetricsFile.read(f);
