@@ -201,6 +201,22 @@ with DAG(
             '--set', 'tokenizer={{ params.samples }}/tokenizer.model',
         ],
     )
+    report = SparkSubmitOperator(
+        task_id='report',
+        name='lwm-demo:report',
+        application='/opt/lwm/orchestration-0.1.0-SNAPSHOT-spark.jar',
+        java_class='org.lwm.orchestration.Lwm',
+        conn_id='spark_default',
+        conf={'spark.sql.shuffle.partitions': '4'},
+        application_args=[
+            'report',
+            '--lake', '{{ params.lake }}',
+            '--set', 'report.frames=3',
+            '--set', 'report.output={{ params.runs }}/report.html',
+            '--set', 'report.run={{ params.runs }}/demo-train',
+            '--set', 'tokenizer={{ params.samples }}/tokenizer.model',
+        ],
+    )
 
     books >> tokenize
     tokenize >> chunk
@@ -215,3 +231,4 @@ with DAG(
     pack_2k >> train
     pack_8k >> train
     train >> needle
+    needle >> report
