@@ -32,6 +32,13 @@ class JupyterNotebooksTest {
    */
   static final String KERNEL_START_RACE = "because \"this.handlers\" is null";
   static final String KERNEL_DID_NOT_START = "Kernel didn't respond in";
+  /** What a kernel that got past its start logs; a second way it gets stuck is to bind its sockets and never log it. */
+  static final String KERNEL_ANSWERS = "Handling message: kernel_info_request";
+
+  /** A start that lost the race: the shell thread died, or the kernel bound its sockets and 60 s later still answers nothing. */
+  static boolean lostTheRace(String out, long seconds) {
+    return out.contains(KERNEL_START_RACE) || (seconds > 60 && out.contains("[HeartbeatChannel]: Polling") && !out.contains(KERNEL_ANSWERS));
+  }
   /** Each notebook and the PNG outputs it must produce at least. */
   static final Map<String, Integer> IMAGES = Map.of("01-books-and-tokens", 2, "02-qa", 2, "03-vision", 1, "04-packing", 7, "05-training", 4);
 
@@ -83,10 +90,11 @@ class JupyterNotebooksTest {
         List<String> cmd = List.of(jupyter, "nbconvert", "--to", "notebook", "--execute",
             "--ExecutePreprocessor.startup_timeout=150", "--ExecutePreprocessor.timeout=300", "--output-dir", executed.toString(), nb.toString());
         Path log = work.resolve(name + ".log");
-        DemoLake.Result r = DemoLake.run(cmd, env, log, 420, KERNEL_START_RACE);
-        if (r.code() == -1 || (r.code() != 0 && r.output().contains(KERNEL_DID_NOT_START))) {
-          System.out.println(name + ": the kernel lost its first request (rapaio-jupyter-kernel 3.0.1 start-up race); once more");
-          r = DemoLake.run(cmd, env, log, 420, null);
+        DemoLake.Result r = DemoLake.run(cmd, env, log, 420, JupyterNotebooksTest::lostTheRace);
+        // the race strikes a start, not a notebook: a new kernel gets past it (seen at most twice in a row)
+        for (int attempt = 2; attempt <= 4 && (r.code() == -1 || (r.code() != 0 && r.output().contains(KERNEL_DID_NOT_START))); attempt++) {
+          System.out.println(name + ": the kernel lost its first request (rapaio-jupyter-kernel 3.0.1 start-up race); start " + attempt);
+          r = DemoLake.run(cmd, env, log, 420, JupyterNotebooksTest::lostTheRace);
         }
         assertEquals(0, r.code(), name + " failed:\n" + DemoLake.tail(log));
         String took = String.format("%s %.0f s", name, (System.nanoTime() - t0) / 1e9);
