@@ -1,6 +1,5 @@
 package org.lwm.core.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.lwm.core.config.Config;
@@ -15,8 +14,8 @@ public final class CommonOptions {
   @Option(names = "--lake", paramLabel = "URI", description = "Lake root: a path, file://, s3a:// or hdfs:// URI (default: config 'lake' or ./lake).")
   String lake;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
-  Path configFile;
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file: a path or a Hadoop URI (s3a://…, hdfs://…).")
+  String configFile;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable), e.g. --set spark.master=local[2].")
   Map<String, String> overrides = new LinkedHashMap<>();
@@ -39,8 +38,8 @@ public final class CommonOptions {
     return Lake.of(root);
   }
 
-  /** The config file given with {@code --config}, or null. */
-  public Path configFile() {
+  /** The config file given with {@code --config} (a path or URI), or null. */
+  public String configFile() {
     return configFile;
   }
 

@@ -21,8 +21,8 @@ public abstract class StepCommand implements Runnable {
   /** {@code base} with this command's options set as config keys (options not given leave it as it is). */
   public abstract Config configure(Config base);
 
-  /** The {@code --config} file given on this command line, or null. */
-  protected java.nio.file.Path configFile() {
+  /** The {@code --config} file given on this command line (a path or URI), or null. */
+  protected String configFile() {
     return common.configFile;
   }
 

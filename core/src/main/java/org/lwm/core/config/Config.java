@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.spark.Hadoop;
 
 /**
  * A job's configuration: a YAML file flattened to dotted keys ({@code qa: {chunk_tokens: 1000}} becomes
@@ -39,27 +40,45 @@ public final class Config {
 
   /** Loads {@code file} (may be null) and applies {@code overrides} on top. */
   public static Config load(Path file, Map<String, String> overrides) {
+    return load(file == null ? null : file.toString(), overrides);
+  }
+
+  /**
+   * Loads a config from a path or a Hadoop URI ({@code s3a://…}, {@code hdfs://…}: how spark-submit jobs find
+   * theirs; may be null) and applies {@code overrides} on top.
+   */
+  public static Config load(String location, Map<String, String> overrides) {
     TreeMap<String, String> values = new TreeMap<>();
-    if (file != null) {
-      if (!Files.isReadable(file)) {
-        throw new UserError("config file " + file + " does not exist or is not readable");
-      }
+    if (location != null) {
+      JsonNode root;
       try {
-        JsonNode root = YAML.readTree(file.toFile());
-        if (root != null && !root.isNull()) {
-          if (!root.isObject()) {
-            throw new UserError("config file " + file + " must hold a YAML mapping at the top level");
-          }
-          flatten("", root, values);
-        }
+        root = YAML.readTree(readText(location));
       } catch (IOException e) {
-        throw new UserError("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+        throw new UserError("config file " + location + " is not valid YAML: " + firstLine(e.getMessage()));
+      }
+      if (root != null && !root.isNull()) {
+        if (!root.isObject()) {
+          throw new UserError("config file " + location + " must hold a YAML mapping at the top level");
+        }
+        flatten("", root, values);
       }
     }
     if (overrides != null) {
       values.putAll(overrides);
     }
     return new Config(values);
+  }
+
+  /** A config file's text, local or on a Hadoop file system; a one-line error when it cannot be read. */
+  public static String readText(String location) {
+    try {
+      if (Hadoop.isRemote(location)) return Hadoop.readText(location);
+      Path file = Path.of(location.startsWith("file:") ? java.net.URI.create(location).getPath() : location);
+      if (!Files.isReadable(file)) throw new UserError("config file " + location + " does not exist or is not readable");
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UserError("config file " + location + " cannot be read: " + firstLine(e.getMessage()));
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.records.PackedRow;
+import org.lwm.core.spark.Hadoop;
 import org.lwm.packing.read.PackedReader;
 import org.lwm.packing.read.PackedRowFile;
 import org.lwm.trainer.model.LlamaWorker;

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.spark.Hadoop;
 import org.lwm.core.tensors.Safetensors;
 import org.lwm.trainer.checkpoint.Checkpoint;
 import org.lwm.trainer.model.Parameters;

@@ -16,7 +16,7 @@ import org.lwm.packing.read.PackedReader;
 import org.lwm.packing.read.PackedRowFile;
 import org.lwm.trainer.data.StageRows;
 import org.lwm.trainer.runtime.BarrierLauncher;
-import org.lwm.trainer.runtime.Hadoop;
+import org.lwm.core.spark.Hadoop;
 import org.lwm.trainer.runtime.Launcher;
 import org.lwm.trainer.runtime.RunDirectory;
 import org.lwm.trainer.runtime.Segment;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import java.util.Map;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.records.SequenceLayout;
+import org.lwm.core.spark.Hadoop;
 import org.lwm.trainer.model.ModelConfig;
 import org.lwm.trainer.model.SequenceParallel;
 
@@ -55,21 +55,27 @@ public record TrainConfig(String output, String lake, long seed, Path initCheckp
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   public static TrainConfig load(Path file) {
-    if (!Files.isReadable(file)) throw new UserError("training config " + file + " does not exist or is not readable");
+    return load(file.toString());
+  }
+
+  /** From a path or a Hadoop URI ({@code s3a://…/train.yaml}, as a spark-submit job on a cluster is given it). */
+  public static TrainConfig load(String location) {
     JsonNode root;
     try {
-      root = YAML.readTree(file.toFile());
+      root = YAML.readTree(Config.readText(location));
     } catch (IOException e) {
-      throw new UserError("training config " + file + " is not valid YAML: " + e.getMessage().split("\n")[0]);
+      throw new UserError("training config " + location + " is not valid YAML: " + e.getMessage().split("\n")[0]);
     }
-    if (root == null || !root.isObject()) throw new UserError("training config " + file + " must be a YAML mapping");
-    Path base = file.toAbsolutePath().getParent();
-    String where = "training config " + file;
+    if (root == null || !root.isObject()) throw new UserError("training config " + location + " must be a YAML mapping");
+    boolean remote = Hadoop.isRemote(location);
+    Path base = remote ? null : Path.of(location).toAbsolutePath().getParent();
+    String where = "training config " + location;
     if (!root.hasNonNull("output")) throw new UserError(where + ": 'output' (the run directory) is required");
     String outText = root.get("output").asText();
-    String output = outText.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") ? outText : base.resolve(outText).toString();
+    String output = outText.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") ? outText
+        : remote ? location.substring(0, location.lastIndexOf('/') + 1) + outText : base.resolve(outText).toString();
     JsonNode model = root.path("model");
-    Path init = model.hasNonNull("checkpoint") ? base.resolve(model.get("checkpoint").asText()) : null;
+    Path init = model.hasNonNull("checkpoint") ? localPath(base, model.get("checkpoint").asText(), where + ": model.checkpoint") : null;
     ModelConfig initModel = init == null ? ModelConfig.fromConfig(Config.of(flat(model))) : null;
     JsonNode par = root.path("parallel");
     SequenceLayout layout;
@@ -108,7 +114,7 @@ public record TrainConfig(String output, String lake, long seed, Path initCheckp
           s.path("warmup_steps").asInt(0), steps);
       JsonNode data = s.path("data");
       String packed = data.hasNonNull("packed_stage") ? data.get("packed_stage").asText() : null;
-      Path jsonl = data.hasNonNull("jsonl") ? base.resolve(data.get("jsonl").asText()) : null;
+      Path jsonl = data.hasNonNull("jsonl") ? localPath(base, data.get("jsonl").asText(), at + ": data.jsonl") : null;
       if ((packed == null) == (jsonl == null)) {
         throw new UserError(at + ": 'data' needs exactly one of packed_stage (a stage of the lake's packed table) or jsonl (a file)");
       }
@@ -117,6 +123,16 @@ public record TrainConfig(String output, String lake, long seed, Path initCheckp
     return new TrainConfig(output, root.path("lake").asText("lake"), root.path("seed").asLong(0), init, initModel, parallel,
         dp, attempts, par.path("peer_timeout_s").asDouble(600), opt.path("beta1").asDouble(0.9), opt.path("beta2").asDouble(0.95), opt.path("eps").asDouble(1e-8),
         opt.path("weight_decay").asDouble(0.1), opt.path("clip").asDouble(1.0), root.path("checkpoint_every").asInt(50), stages);
+  }
+
+  /** A local file named in the config: relative to a local config's directory; absolute when the config is remote. */
+  private static Path localPath(Path base, String value, String what) {
+    Path p = Path.of(value);
+    if (base != null) return base.resolve(p);
+    if (!p.isAbsolute()) {
+      throw new UserError(what + " '" + value + "' must be an absolute local path when the training config is not a local file");
+    }
+    return p;
   }
 
   private static int need(JsonNode s, String key, String at) {
@@ -131,9 +147,10 @@ public record TrainConfig(String output, String lake, long seed, Path initCheckp
   }
 
   /** The same run writing into another directory. */
-  public TrainConfig withOutput(Path dir) {
-    return new TrainConfig(dir.toAbsolutePath(), lake, seed, initCheckpoint, initModel, parallel, beta1, beta2, eps, weightDecay, clip,
-        checkpointEvery, stages);
+  public TrainConfig withOutput(String dir) {
+    String out = Hadoop.isRemote(dir) || dir.startsWith("file:") ? dir : Path.of(dir).toAbsolutePath().toString();
+    return new TrainConfig(out, lake, seed, initCheckpoint, initModel, parallel, dp, attempts, peerTimeoutSeconds, beta1, beta2,
+        eps, weightDecay, clip, checkpointEvery, stages);
   }
 
   public int stageIndex(String name) {

@@ -1,6 +1,5 @@
 package org.lwm.trainer.train;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +61,8 @@ public final class TrainJob implements Step {
   @Override
   public JobCounts run(SparkSession spark, Lake lake, Config config) {
     if (!config.has(CONFIG)) throw new UserError("train: no training YAML: pass --config FILE (config " + CONFIG + ")");
-    TrainConfig cfg = TrainConfig.load(Path.of(config.get(CONFIG, null)));
-    if (config.has(OUTPUT)) cfg = cfg.withOutput(Path.of(config.get(OUTPUT, null)));
+    TrainConfig cfg = TrainConfig.load(config.get(CONFIG, null));
+    if (config.has(OUTPUT)) cfg = cfg.withOutput(config.get(OUTPUT, null));
     JobCounts counts = new JobCounts("train");
     // a local master: the ranks are threads; any other: one Spark barrier stage of dp × sp tasks per segment
     List<StepMetrics> m = StagedTraining.run(spark, stage -> stage.jsonl() != null ? StageRows.jsonLines(stage.jsonl())
