@@ -16,7 +16,10 @@ import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowJson;
 import org.lwm.trainer.checkpoint.Checkpoint;
 import org.lwm.trainer.checkpoint.Npy;
+import org.lwm.core.tensors.Gguf;
 import org.lwm.core.tensors.Safetensors;
+import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.trainer.interop.GgufExport;
 import org.lwm.trainer.model.ModelConfig;
 import org.lwm.trainer.model.Parameters;
 import org.lwm.trainer.model.SequenceParallel;
@@ -24,9 +27,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code lwm model init|forward|loss-grad}: make a checkpoint, run it on packed rows. */
+/** {@code lwm model init|forward|loss-grad|export-gguf}: make a checkpoint, run it on packed rows, export it for llama.cpp. */
 @Command(name = "model", description = "Create a LLaMA checkpoint and run it on packed rows (logits, loss and gradients).",
-    mixinStandardHelpOptions = true, subcommands = {ModelCommand.Init.class, ModelCommand.Forward.class, ModelCommand.LossGrad.class})
+    mixinStandardHelpOptions = true, subcommands = {ModelCommand.Init.class, ModelCommand.Forward.class, ModelCommand.LossGrad.class, ModelCommand.ExportGguf.class})
 public final class ModelCommand extends CommandGroup {
 
   public static final class Provider implements CommandProvider {
@@ -111,6 +114,34 @@ public final class ModelCommand extends CommandGroup {
         throw new UserError("cannot write " + output + ": " + e.getMessage());
       }
       System.out.printf("model loss-grad: %d rows, loss %.6f → %s%n", rows.size(), r.loss(), output);
+    }
+  }
+
+  @Command(name = "export-gguf", mixinStandardHelpOptions = true,
+      description = {"The checkpoint's text model as a GGUF file for llama.cpp / Ollama (llama architecture, the tokenizer's "
+          + "SentencePiece vocabulary with scores and types, BOS/EOS).", "LWM's vision table and head are not part of a "
+          + "llama model and are left out; matrices in --type, norms in F32."})
+  static final class ExportGguf implements Runnable {
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR") Path checkpoint;
+    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "The SentencePiece tokenizer.model it was trained with.") Path tokenizer;
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "model.gguf") Path output;
+    @Option(names = "--type", defaultValue = "f32", paramLabel = "f32|f16", description = "Matrix type (default f32).") String type;
+    @Option(names = "--name", paramLabel = "NAME", description = "general.name (default: the checkpoint directory's name).") String name;
+
+    @Override
+    public void run() {
+      Gguf.Type t = switch (type.toLowerCase(java.util.Locale.ROOT)) {
+        case "f32" -> Gguf.Type.F32;
+        case "f16" -> Gguf.Type.F16;
+        default -> throw new UserError("--type " + type + ": use f32 or f16");
+      };
+      Parameters p = Checkpoint.read(checkpoint);
+      SentencePieceTokenizer tok = SentencePieceTokenizer.load(tokenizer);
+      String n = name != null ? name : checkpoint.toAbsolutePath().normalize().getFileName().toString();
+      GgufExport.Summary s = GgufExport.write(p, tok, output, t, n);
+      System.out.printf("model export-gguf: %s (%s, %d tensors, %,d parameters, vocabulary %d%s)%n", output, t, s.tensors(),
+          s.parameters(), s.vocab(), s.padded() > 0 ? ", " + s.padded() + " unused ids past the tokenizer's" : "");
+      if (p.config.visionVocabSize() > 0) System.out.println("model export-gguf: the vision table and head are not exported");
     }
   }
 
