@@ -15,7 +15,7 @@ import org.lwm.core.cli.UserError;
 import org.lwm.vqgan.dl4j.Dl4jVqgan;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.lwm.vqgan.model.FeatureMap;
-import org.lwm.vqgan.model.Gemm;
+import org.lwm.core.numeric.Gemm;
 import org.lwm.vqgan.model.Vqgan;
 import org.lwm.vqgan.model.VqganConfig;
 import org.lwm.vqgan.weights.Checkpoint;
@@ -162,7 +162,7 @@ class VqganReferenceTest {
     Checkpoint ck = Checkpoint.read(ref.resolve("weights.safetensors"));
     FeatureMap x = images();
     int[][] fast = new Vqgan(ck).encode(x);
-    Gemm plain = javaGemm();
+    Gemm plain = Gemm.plainJava();
     int[][] slow = new Vqgan(ck, plain).encode(x);
     int same = 0;
     int total = 0;
@@ -189,9 +189,4 @@ class VqganReferenceTest {
     assertTrue(neither.getMessage().contains("neither a pickle nor a safetensors"), neither.getMessage());
   }
 
-  static Gemm javaGemm() throws Exception {
-    var c = Class.forName("org.lwm.vqgan.model.JavaGemm").getDeclaredConstructor();
-    c.setAccessible(true);
-    return (Gemm) c.newInstance();
-  }
 }

@@ -3,6 +3,8 @@ package org.lwm.trainer.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.lwm.core.cli.UserError;
+import org.lwm.trainer.backend.AttentionShape;
+import org.lwm.trainer.backend.Backend;
 import org.lwm.trainer.ring.RingAttention;
 import org.lwm.trainer.ring.Transport;
 
@@ -16,12 +18,17 @@ import org.lwm.trainer.ring.Transport;
  * have targets in the batch)/Σw of its modality over the batch, which the caller computes beforehand — so the
  * backward can start inside the forward's loss chunks (fused cross-entropy: logits exist only for
  * {@code lossChunk} positions at a time, and only for positions that carry loss).
+ *
+ * <p>Structure (llm.c style): {@link #layerForward} and {@link #layerBackward} are one decoder layer's two
+ * directions, the backward mirroring the forward step for step in reverse; all arithmetic goes through the
+ * {@link Backend}, so this class only decides what is computed in which order and what is kept.
  */
 public final class LlamaWorker {
   private final ModelConfig cfg;
   private final Parameters w;
   private final Parameters grads;
   private final Transport ring;
+  private final Backend backend;
   private final RingAttention attention;
   private final int lossChunk;
   private final boolean recompute;
@@ -44,13 +51,19 @@ public final class LlamaWorker {
    */
   public LlamaWorker(ModelConfig cfg, Parameters weights, Parameters grads, Transport ring, int queryChunk, int keyChunk,
       int lossChunk, boolean recompute, int mlpChunk) {
+    this(cfg, weights, grads, ring, queryChunk, keyChunk, lossChunk, recompute, mlpChunk, Backend.cpu());
+  }
+
+  public LlamaWorker(ModelConfig cfg, Parameters weights, Parameters grads, Transport ring, int queryChunk, int keyChunk,
+      int lossChunk, boolean recompute, int mlpChunk, Backend backend) {
+    this.backend = backend;
     this.recompute = recompute;
     this.mlpChunk = mlpChunk;
     this.cfg = cfg;
     this.w = weights;
     this.grads = grads;
     this.ring = ring;
-    this.attention = new RingAttention(cfg.heads(), cfg.kvHeads(), cfg.headDim(), queryChunk, keyChunk);
+    this.attention = new RingAttention(new AttentionShape(cfg.heads(), cfg.kvHeads(), cfg.headDim(), queryChunk, keyChunk), backend);
     this.lossChunk = lossChunk;
   }
 
@@ -88,8 +101,8 @@ public final class LlamaWorker {
       }
     }
     float[] rstdF = new float[t], xf = new float[t * d];
-    Kernels.rmsnormForward(x, w.norm, xf, rstdF, t, d, cfg.rmsEps());
-    if (textLogits != null) Gemm.linear(xf, w.lmHead, textLogits, t, d, cfg.vocabSize(), false);
+    backend.rmsnormForward(x, w.norm, xf, rstdF, t, d, cfg.rmsEps());
+    if (textLogits != null) backend.linearForward(xf, 0, w.lmHead, textLogits, 0, t, d, cfg.vocabSize(), false);
 
     float[] dxf = backward ? new float[t * d] : null;
     double[] loss = new double[4];
@@ -98,35 +111,12 @@ public final class LlamaWorker {
     if (!backward) return loss;
 
     float[] dx = new float[t * d];
-    Kernels.rmsnormBackward(x, w.norm, rstdF, dxf, dx, grads.norm, t, d);
+    backend.rmsnormBackward(x, w.norm, rstdF, dxf, dx, grads.norm, t, d);
     for (int l = cfg.layers() - 1; l >= 0; l--) {
-      Parameters.Layer p = w.layers[l], g = grads.layers[l];
       LayerActivations a = acts[l];
       acts[l] = null;
-      if (a.q == null) a = layerForward(l, a.xIn.clone(), s, true);
-      // MLP: forward was x_out = x_mid + swiglu(xn2·Wgᵀ, xn2·Wuᵀ)·Wdᵀ
-      float[] h = new float[t * inter];
-      Kernels.swigluForward(a.gate, a.up, h, t * inter);
-      float[] dh = new float[t * inter];
-      Gemm.linearBackward(h, p.down, dx, dh, g.down, t, inter, d, false);
-      float[] dGate = h, dUp = new float[t * inter]; // h is no longer needed: reuse it for dGate
-      Kernels.swigluBackward(a.gate, a.up, dh, dGate, dUp, t * inter);
-      float[] dxn2 = new float[t * d];
-      Gemm.linearBackward(a.xn2, p.gate, dGate, dxn2, g.gate, t, d, inter, false);
-      Gemm.linearBackward(a.xn2, p.up, dUp, dxn2, g.up, t, d, inter, true);
-      Kernels.rmsnormBackward(a.xMid, p.postNorm, a.rstd2, dxn2, dx, g.postNorm, t, d);
-      // attention: forward was x_mid = x_in + attn(rope(xn1·Wqᵀ), rope(xn1·Wkᵀ), xn1·Wvᵀ)·Woᵀ
-      float[] dAttn = new float[t * hq];
-      Gemm.linearBackward(a.attn, p.o, dx, dAttn, g.o, t, hq, d, false);
-      float[] dq = new float[t * hq], dk = new float[t * hk], dv = new float[t * hk];
-      attention.backward(ring, a.q, a.k, a.v, s.index(), s.segment(), t, a.attn, a.lse, dAttn, dq, dk, dv);
-      Kernels.rope(dq, s.position(), t, cfg.heads(), hd, cfg.ropeTheta(), true);
-      Kernels.rope(dk, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta(), true);
-      float[] dxn1 = new float[t * d];
-      Gemm.linearBackward(a.xn1, p.q, dq, dxn1, g.q, t, d, hq, false);
-      Gemm.linearBackward(a.xn1, p.k, dk, dxn1, g.k, t, d, hk, true);
-      Gemm.linearBackward(a.xn1, p.v, dv, dxn1, g.v, t, d, hk, true);
-      Kernels.rmsnormBackward(a.xIn, p.inputNorm, a.rstd1, dxn1, dx, g.inputNorm, t, d);
+      if (a.q == null) a = layerForward(l, a.xIn.clone(), s, true); // recomputation: the layer again, ring included
+      layerBackward(l, a, dx, s);
     }
     embedBackward(s, dx);
     return loss;
@@ -143,33 +133,35 @@ public final class LlamaWorker {
     Parameters.Layer p = w.layers[l];
     LayerActivations a = new LayerActivations();
     a.xIn = keep ? x.clone() : null;
+    // attention: x_mid = x_in + attn(rope(xn1·Wqᵀ), rope(xn1·Wkᵀ), xn1·Wvᵀ)·Woᵀ, xn1 = rmsnorm(x_in)
     a.rstd1 = new float[t];
     a.xn1 = new float[t * d];
-    Kernels.rmsnormForward(x, p.inputNorm, a.xn1, a.rstd1, t, d, cfg.rmsEps());
+    backend.rmsnormForward(x, p.inputNorm, a.xn1, a.rstd1, t, d, cfg.rmsEps());
     a.q = new float[t * hq];
     a.k = new float[t * hk];
     a.v = new float[t * hk];
-    Gemm.linear(a.xn1, p.q, a.q, t, d, hq, false);
-    Gemm.linear(a.xn1, p.k, a.k, t, d, hk, false);
-    Gemm.linear(a.xn1, p.v, a.v, t, d, hk, false);
-    Kernels.rope(a.q, s.position(), t, cfg.heads(), hd, cfg.ropeTheta(), false);
-    Kernels.rope(a.k, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta(), false);
+    backend.linearForward(a.xn1, 0, p.q, a.q, 0, t, d, hq, false);
+    backend.linearForward(a.xn1, 0, p.k, a.k, 0, t, d, hk, false);
+    backend.linearForward(a.xn1, 0, p.v, a.v, 0, t, d, hk, false);
+    backend.ropeForward(a.q, s.position(), t, cfg.heads(), hd, cfg.ropeTheta());
+    backend.ropeForward(a.k, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta());
     a.attn = new float[t * hq];
     a.lse = new float[cfg.heads() * t];
     attention.forward(ring, a.q, a.k, a.v, s.index(), s.segment(), t, a.attn, a.lse);
-    Gemm.linear(a.attn, p.o, x, t, hq, d, true); // residual: x += attn·Woᵀ
+    backend.linearForward(a.attn, 0, p.o, x, 0, t, hq, d, true); // residual: x += attn·Woᵀ
+    // MLP: x_out = x_mid + swiglu(xn2·Wgᵀ, xn2·Wuᵀ)·Wdᵀ, xn2 = rmsnorm(x_mid)
     a.xMid = keep ? x.clone() : null;
     a.rstd2 = new float[t];
     a.xn2 = new float[t * d];
-    Kernels.rmsnormForward(x, p.postNorm, a.xn2, a.rstd2, t, d, cfg.rmsEps());
+    backend.rmsnormForward(x, p.postNorm, a.xn2, a.rstd2, t, d, cfg.rmsEps());
     if (keep) {
       a.gate = new float[t * inter];
       a.up = new float[t * inter];
-      Gemm.linear(a.xn2, p.gate, a.gate, t, d, inter, false);
-      Gemm.linear(a.xn2, p.up, a.up, t, d, inter, false);
+      backend.linearForward(a.xn2, 0, p.gate, a.gate, 0, t, d, inter, false);
+      backend.linearForward(a.xn2, 0, p.up, a.up, 0, t, d, inter, false);
       float[] h = new float[t * inter];
-      Kernels.swigluForward(a.gate, a.up, h, t * inter);
-      Gemm.linear(h, p.down, x, t, inter, d, true); // residual: x += h·Wdᵀ
+      backend.swigluForward(a.gate, a.up, h, t * inter);
+      backend.linearForward(h, 0, p.down, x, 0, t, inter, d, true); // residual: x += h·Wdᵀ
       return a;
     }
     // chunked MLP: the [T, I] intermediates exist only mlpChunk rows at a time
@@ -177,12 +169,46 @@ public final class LlamaWorker {
     float[] gate = new float[c * inter], up = new float[c * inter], h = new float[c * inter];
     for (int p0 = 0; p0 < t; p0 += c) {
       int n = Math.min(c, t - p0);
-      Gemm.sgemm(false, true, n, inter, d, 1f, a.xn2, p0 * d, d, p.gate, 0, d, 0f, gate, 0, inter);
-      Gemm.sgemm(false, true, n, inter, d, 1f, a.xn2, p0 * d, d, p.up, 0, d, 0f, up, 0, inter);
-      Kernels.swigluForward(gate, up, h, n * inter);
-      Gemm.sgemm(false, true, n, d, inter, 1f, h, 0, inter, p.down, 0, inter, 1f, x, p0 * d, d);
+      backend.linearForward(a.xn2, p0 * d, p.gate, gate, 0, n, d, inter, false);
+      backend.linearForward(a.xn2, p0 * d, p.up, up, 0, n, d, inter, false);
+      backend.swigluForward(gate, up, h, n * inter);
+      backend.linearForward(h, 0, p.down, x, p0 * d, n, inter, d, true);
     }
     return null;
+  }
+
+  /**
+   * Backward of {@link #layerForward} for layer l, its steps in reverse: on entry dx is ∂L/∂x_out, on return
+   * ∂L/∂x_in (the residual adds pass it straight through, so each branch adds to it); parameter gradients go
+   * into this worker's grads.
+   */
+  private void layerBackward(int l, LayerActivations a, float[] dx, Shard s) throws InterruptedException {
+    int t = s.length(), d = cfg.hidden(), hd = cfg.headDim(), hq = cfg.heads() * hd, hk = cfg.kvHeads() * hd;
+    int inter = cfg.intermediate();
+    Parameters.Layer p = w.layers[l], g = grads.layers[l];
+    // MLP: forward was x_out = x_mid + swiglu(xn2·Wgᵀ, xn2·Wuᵀ)·Wdᵀ, xn2 = rmsnorm(x_mid)
+    float[] h = new float[t * inter];
+    backend.swigluForward(a.gate, a.up, h, t * inter);
+    float[] dh = new float[t * inter];
+    backend.linearBackward(h, 0, p.down, dx, 0, dh, 0, g.down, t, inter, d, false);
+    float[] dGate = h, dUp = new float[t * inter]; // h is no longer needed: reuse it for dGate
+    backend.swigluBackward(a.gate, a.up, dh, dGate, dUp, t * inter);
+    float[] dxn2 = new float[t * d];
+    backend.linearBackward(a.xn2, 0, p.gate, dGate, 0, dxn2, 0, g.gate, t, d, inter, false);
+    backend.linearBackward(a.xn2, 0, p.up, dUp, 0, dxn2, 0, g.up, t, d, inter, true);
+    backend.rmsnormBackward(a.xMid, p.postNorm, a.rstd2, dxn2, dx, g.postNorm, t, d);
+    // attention: forward was x_mid = x_in + attn(rope(xn1·Wqᵀ), rope(xn1·Wkᵀ), xn1·Wvᵀ)·Woᵀ, xn1 = rmsnorm(x_in)
+    float[] dAttn = new float[t * hq];
+    backend.linearBackward(a.attn, 0, p.o, dx, 0, dAttn, 0, g.o, t, hq, d, false);
+    float[] dq = new float[t * hq], dk = new float[t * hk], dv = new float[t * hk];
+    attention.backward(ring, a.q, a.k, a.v, s.index(), s.segment(), t, a.attn, a.lse, dAttn, dq, dk, dv);
+    backend.ropeBackward(dq, s.position(), t, cfg.heads(), hd, cfg.ropeTheta());
+    backend.ropeBackward(dk, s.position(), t, cfg.kvHeads(), hd, cfg.ropeTheta());
+    float[] dxn1 = new float[t * d];
+    backend.linearBackward(a.xn1, 0, p.q, dq, 0, dxn1, 0, g.q, t, d, hq, false);
+    backend.linearBackward(a.xn1, 0, p.k, dk, 0, dxn1, 0, g.k, t, d, hk, true);
+    backend.linearBackward(a.xn1, 0, p.v, dv, 0, dxn1, 0, g.v, t, d, hk, true);
+    backend.rmsnormBackward(a.xIn, p.inputNorm, a.rstd1, dxn1, dx, g.inputNorm, t, d);
   }
 
   private void embed(Shard s, float[] x) {
@@ -236,24 +262,24 @@ public final class LlamaWorker {
     for (int c0 = 0; c0 < positions.size(); c0 += chunk) {
       int c = Math.min(chunk, positions.size() - c0);
       for (int i = 0; i < c; i++) System.arraycopy(xf, positions.get(c0 + i) * d, hx, i * d, d);
-      Gemm.sgemm(false, true, c, v, d, 1f, hx, 0, d, head, 0, d, 0f, logits, 0, v);
+      backend.linearForward(hx, 0, head, logits, 0, c, d, v, false);
       for (int i = 0; i < c; i++) {
         int p = positions.get(c0 + i), target = s.targetIds()[p];
         if (target < 0 || target >= v) {
           throw new UserError("row " + s.seqId() + " position " + s.index()[p] + ": target id " + target
               + " is outside the " + (vision ? "vision" : "text") + " vocabulary of " + v);
         }
-        double ce = Kernels.crossEntropyInPlace(logits, i * v, v, target, s.coefficient()[p]);
+        double ce = backend.crossEntropyForwardBackward(logits, i * v, v, target, s.coefficient()[p]);
         loss[vision ? 1 : 0] += s.coefficient()[p] * ce;
         loss[vision ? 3 : 2] += weights[p] * ce;
       }
       if (dxf == null) continue;
-      Gemm.sgemm(false, false, c, d, v, 1f, logits, 0, v, head, 0, d, 0f, dhx, 0, d);
+      // forward was logits = hx·Wᵀ: dhx = dlogits·W, dW += dlogitsᵀ·hx
+      backend.linearBackward(hx, 0, head, logits, 0, dhx, 0, headGrad, c, d, v, false);
       for (int i = 0; i < c; i++) {
         int o = positions.get(c0 + i) * d;
         for (int j = 0; j < d; j++) dxf[o + j] += dhx[i * d + j];
       }
-      Gemm.sgemm(true, false, v, d, c, 1f, logits, 0, v, hx, 0, d, 1f, headGrad, 0, d);
     }
   }
 }

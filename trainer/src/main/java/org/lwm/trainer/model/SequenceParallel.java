@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.numeric.Gemm;
 import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.SequenceLayout;
 import org.lwm.trainer.ring.LocalRing;

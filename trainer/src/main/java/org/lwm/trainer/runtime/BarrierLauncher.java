@@ -11,7 +11,7 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.lwm.trainer.model.Gemm;
+import org.lwm.core.numeric.Gemm;
 import org.lwm.trainer.ring.RingNetwork;
 import org.lwm.trainer.train.StepMetrics;
 import scala.collection.JavaConverters;

@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import org.lwm.trainer.model.Gemm;
+import org.lwm.core.numeric.Gemm;
 import org.lwm.trainer.ring.LocalRing;
 import org.lwm.trainer.train.StepMetrics;
 

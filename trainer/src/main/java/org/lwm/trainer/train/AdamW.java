@@ -1,6 +1,7 @@
 package org.lwm.trainer.train;
 
 import java.util.Map;
+import org.lwm.trainer.backend.Backend;
 import org.lwm.trainer.model.Parameters;
 
 /**
@@ -12,8 +13,14 @@ public final class AdamW {
   public final double beta1, beta2, eps, weightDecay;
   public final Parameters m, v;
   public long step;
+  private final Backend backend;
 
   public AdamW(Parameters like, double beta1, double beta2, double eps, double weightDecay) {
+    this(like, beta1, beta2, eps, weightDecay, Backend.cpu());
+  }
+
+  public AdamW(Parameters like, double beta1, double beta2, double eps, double weightDecay, Backend backend) {
+    this.backend = backend;
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
@@ -47,12 +54,7 @@ public final class AdamW {
       String name = e.getKey();
       float[] p = e.getValue(), g = grads.get(name), mm = m.get(name), vv = v.get(name);
       float decay = Parameters.decays(name) ? (float) weightDecay : 0f;
-      for (int i = 0; i < p.length; i++) {
-        mm[i] = b1 * mm[i] + (1 - b1) * g[i];
-        vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i];
-        double mhat = mm[i] / c1, vhat = vv[i] / c2;
-        p[i] -= (float) (lr * (mhat / (Math.sqrt(vhat) + eps) + decay * p[i]));
-      }
+      backend.adamwUpdate(p, g, mm, vv, lr, b1, b2, eps, decay, c1, c2);
     }
   }
 }

@@ -100,7 +100,7 @@ public final class VqganBenchmark {
       for (int i = 0; i < k.length; i++) k[i] = (float) (r.nextDouble() - 0.5);
       FeatureMap x = new FeatureMap(1, side, side, cin);
       for (int i = 0; i < x.data.length; i++) x.data[i] = (float) (r.nextDouble() - 0.5);
-      Conv2d conv = new Conv2d(k, new float[cout], 3, 3, cin, cout, 1, Conv2d.Padding.SAME, org.lwm.vqgan.model.Gemm.best());
+      Conv2d conv = new Conv2d(k, new float[cout], 3, 3, cin, cout, 1, Conv2d.Padding.SAME, org.lwm.core.numeric.Gemm.best());
       double[] ms = new double[3];
       for (int rep = 0; rep < ms.length; rep++) {
         long t0 = System.nanoTime();

@@ -1,6 +1,7 @@
 package org.lwm.vqgan.model;
 
 import java.nio.FloatBuffer;
+import org.lwm.core.numeric.Gemm;
 
 /**
  * A 2-D convolution over NHWC maps with an HWIO kernel (Flax's layout). Stride-1 3×3 convolutions on large

@@ -3,6 +3,7 @@ package org.lwm.vqgan.model;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import org.lwm.core.numeric.Gemm;
 
 /**
  * The worker threads of the model: one pool per JVM, so Spark tasks that encode at the same time share the
@@ -43,11 +44,12 @@ public final class Parallel {
   /** Runs body(0 … count-1) on the pool and waits; each index is one unit of work (a tile). */
   public static void forEach(int count, IntConsumer body) {
     if (count <= 0) return;
+    ForkJoinPool p = pool();
+    Gemm.useCallers(p.getParallelism()); // one product per pool thread at a time: each gets its share of the cores
     if (count == 1) {
       body.accept(0);
       return;
     }
-    ForkJoinPool p = pool();
     if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == p) { // already inside the pool: stay there
       IntStream.range(0, count).parallel().forEach(body);
       return;

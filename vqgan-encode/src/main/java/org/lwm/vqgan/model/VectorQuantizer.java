@@ -1,6 +1,7 @@
 package org.lwm.vqgan.model;
 
 import java.nio.FloatBuffer;
+import org.lwm.core.numeric.Gemm;
 
 /**
  * LWM's VectorQuantizer: each latent vector's code is the index of the nearest codebook row by Euclidean

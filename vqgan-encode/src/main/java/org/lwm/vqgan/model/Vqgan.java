@@ -1,5 +1,6 @@
 package org.lwm.vqgan.model;
 
+import org.lwm.core.numeric.Gemm;
 import org.lwm.vqgan.weights.Checkpoint;
 
 /**

@@ -2,6 +2,7 @@ package org.lwm.vqgan.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.lwm.core.numeric.Gemm;
 import org.lwm.vqgan.weights.Checkpoint;
 
 /**

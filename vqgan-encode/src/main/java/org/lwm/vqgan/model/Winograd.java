@@ -1,6 +1,7 @@
 package org.lwm.vqgan.model;
 
 import java.nio.FloatBuffer;
+import org.lwm.core.numeric.Gemm;
 
 /**
  * Winograd F(4×4, 3×3) for a stride-1, SAME-padded 3×3 convolution over NHWC maps: each 6×6 input patch

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.lwm.core.numeric.Gemm;
 
 /**
  * Winograd F(4×4, 3×3) against a float64 direct convolution written here from the definition, beside the
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class WinogradTest {
   @Test
   void matchesADirectFloat64ConvolutionOnOddSizesWithBiasAndResidual() {
-    for (Gemm gemm : new Gemm[] {Gemm.best(), new JavaGemm()}) {
+    for (Gemm gemm : new Gemm[] {Gemm.best(), Gemm.plainJava()}) {
       check(gemm, 2, 13, 10, 24, 40, true);
       check(gemm, 1, 32, 32, 64, 48, false);
       check(gemm, 3, 5, 7, 16, 16, true); // smaller than one chunk, a single partial tile per row

@@ -1,11 +1,11 @@
-package org.lwm.trainer.model;
+package org.lwm.trainer.backend;
 
 /**
  * The model's elementwise layers as forward/backward pairs (llm.c style): T positions, D = hidden size,
  * I = intermediate size, H heads of hd. Every backward mirrors its forward and quotes what it differentiates.
- * The matmuls around them go through {@link Gemm}.
+ * The matmuls around them go through {@link org.lwm.core.numeric.Gemm}; {@link CpuBackend} puts both behind {@link Backend}.
  */
-public final class Kernels {
+final class Kernels {
   private Kernels() {}
 
   /**
