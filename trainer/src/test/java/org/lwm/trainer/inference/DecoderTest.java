@@ -128,7 +128,7 @@ class DecoderTest {
     assertArrayEquals(s1, s2);
     assertNotEquals(Arrays.toString(s1), Arrays.toString(s3));
     UserError e = assertThrows(UserError.class, () -> g.greedy(p, MODEL.config.maxPositions(), Set.of()));
-    assertTrue(e.getMessage().contains("past the model's context"), e.getMessage());
+    assertTrue(e.getMessage().contains("exceed the model's context"), e.getMessage());
     assertThrows(UserError.class, () -> new Sampling(0.5, 0, 0, 1));
   }
 
