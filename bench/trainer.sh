@@ -3,8 +3,9 @@
 # LLaMA with d=256, 4 layers, 8 heads, vocab 8000, one row of L tokens, ours against PyTorch CPU (Debian
 # python3-torch with libopenblas0-pthread) on the same model, length and threads, interleaved; then ring
 # overhead (sp=4 vs sp=1) and zigzag vs contiguous, and peak heap as L grows at sp=4 (small model).
-# Usage: bench/trainer.sh [quick|cluster]   (quick: the L=2048 comparison only; cluster: across JVMs only,
-# bench/trainer_cluster.sh)
+# Usage: bench/trainer.sh [quick|cluster|tiles]   (quick: the L=2048 comparison only; cluster: across JVMs only,
+# bench/trainer_cluster.sh; tiles: the attention tiles against OpenBLAS SGEMM of the same shapes, TileBenchmark,
+# head sizes 16…128, two interleaved rounds)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ "${1:-}" = cluster ] && exec bench/trainer_cluster.sh
@@ -21,6 +22,12 @@ done
 THREADS=$(nproc)
 ours() { java -Xmx16g "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainStepBenchmark "$@" 2>&1 | grep -v 'Versions of'; }
 JOPTS=(-Dbench.recompute=false)
+if [ "${1:-}" = tiles ]; then
+  echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for rep in 1 2; do java -Xmx4g -cp "$CP" org.lwm.trainer.bench.TileBenchmark 2048 4 512 "${2:-3}" 2>&1 | grep -v 'Versions of'; done
+  echo "# done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 peer() { /usr/bin/python3 bench/trainer_peer.py "$@"; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), available: $(free -g | awk '/Mem/{print $7}') GiB"
 echo "## step tokens/s, ours (sp=1: OpenBLAS $THREADS threads; sp=$THREADS: one ring worker per core) vs PyTorch ($THREADS threads)"
