@@ -210,9 +210,9 @@ public final class PackJob implements Step {
             group = g;
             packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen),
                 base + emitted, row -> {
-                  ready.add(PackedRows.toRow(row));
+                  ready.add(PackedCatalystRows.toRow(row));
                   tallies.add("rows", 1);
-                  tallies.add("positions_used", PackedRows.positionsUsed(row));
+                  tallies.add("positions_used", PackedCatalystRows.positionsUsed(row));
                   emitted++;
                 });
           }

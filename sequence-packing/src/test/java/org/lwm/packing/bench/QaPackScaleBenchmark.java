@@ -154,8 +154,7 @@ public final class QaPackScaleBenchmark {
   /** Row count and the sum of a 64-bit hash of every row (map columns as JSON, the rejects' time left out). */
   static String digest(SparkSession spark, Lake lake, String table, String where) {
     if (!lake.exists(spark, table)) return "absent";
-    Dataset<Row> t = lake.read(spark, table);
-    if (where != null) t = t.where(where);
+    Dataset<Row> t = where == null ? lake.read(spark, table) : lake.read(spark, table).where(where);
     List<String> cols = new ArrayList<>();
     for (StructField f : t.schema().fields()) {
       if (f.name().equals("at")) continue;

@@ -11,8 +11,8 @@ import org.lwm.core.records.PackedRow;
  * {@code packed} rows (core's {@code PackedRowSchema.SCHEMA}) in Spark's internal format, each array copied in one
  * block (see core's {@code CatalystRows}).
  */
-final class PackedRows {
-  private PackedRows() {}
+final class PackedCatalystRows {
+  private PackedCatalystRows() {}
 
   static InternalRow toRow(PackedRow r) {
     Object[] ids = new Object[r.exampleIds().length];
