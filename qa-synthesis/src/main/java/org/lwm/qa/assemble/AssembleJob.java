@@ -3,34 +3,30 @@ package org.lwm.qa.assemble;
 import static org.apache.spark.sql.functions.col;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
+import org.lwm.core.spark.Tallies;
 import org.lwm.core.records.ChatTemplate;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
 import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.core.tokenizer.TokenizerFiles;
-import org.lwm.qa.QaTables;
 import org.lwm.qa.generate.ExtractiveGenerator;
 import org.lwm.qa.generate.GenerateJob;
 import org.lwm.qa.generate.QaGenerator;
@@ -59,8 +55,6 @@ public final class AssembleJob implements Step {
       .add("n_tokens", DataTypes.IntegerType, false)
       .add("fields", DataTypes.StringType, false)
       .add("parts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false), false);
-  private static final String[] TALLIES = {"examples", "turns", "tokens", "books_too_short", "windows_without_qa", "tail_windows_dropped",
-      "chunks_dropped_to_fit"};
 
   /** Both null: the step loads config {@code tokenizer} and makes the generator config names; else a caller's own. */
   private final SentencePieceTokenizer preloadedTokenizer;
@@ -158,63 +152,35 @@ public final class AssembleJob implements Step {
       throw new UserError("qa_pairs has no ok pair for generator " + gen.name() + " with prompt hash " + gen.promptHash()
           + ": run lwm qa generate with the same generator and settings first");
     }
-    counts.put("chunks", chunks.count()).put("pairs_ok", nPairs).put("generator", gen.name()).put("prompt_hash", gen.promptHash());
 
-    Dataset<Row> books = chunks.join(pairs, col("book_id").equalTo(col("p_book")).and(col("chunk_index").equalTo(col("p_chunk"))), "left")
-        .groupBy("book_id")
-        .agg(functions.collect_list(functions.struct(col("chunk_index"), col("text"), col("n_tokens"), col("question"), col("answer"))).as("chunks"));
-    counts.put("books", books.count());
+    // one shuffle: a book's chunks and pairs side by side, sorted by chunk, streamed book by book (no row holds a book)
+    Dataset<Row> byBook = chunks.select(col("book_id"), col("chunk_index"), col("text"), col("n_tokens"),
+            functions.lit(null).cast(DataTypes.StringType).as("question"), functions.lit(null).cast(DataTypes.StringType).as("answer"))
+        .unionByName(pairs.select(col("p_book").as("book_id"), col("p_chunk").as("chunk_index"), functions.lit(null).cast(DataTypes.StringType).as("text"),
+            functions.lit(null).cast(DataTypes.IntegerType).as("n_tokens"), col("question"), col("answer")))
+        .repartition(col("book_id"))
+        .sortWithinPartitions(col("book_id"), col("chunk_index"), col("text").isNull());
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SentencePieceTokenizer> tok = jsc.broadcast(tokenizer);
-    Map<String, LongAccumulator> acc = new HashMap<>();
-    for (int t : lengths) for (String name : TALLIES) acc.put(name + "_" + t, spark.sparkContext().longAccumulator(name + "_" + t));
+    Tallies tallies = new Tallies();
+    spark.sparkContext().register(tallies, JOB + " counts");
     List<Integer> ts = List.copyOf(lengths);
-    JavaRDD<Row> rows = books.javaRDD().mapPartitions(it -> {
-      LongQaAssembler assembler = new LongQaAssembler(tok.value(), settings);
-      List<Row> out = new ArrayList<>();
-      while (it.hasNext()) {
-        Row book = it.next();
-        String bookId = book.getString(0);
-        TreeMap<Integer, Row> byIndex = new TreeMap<>();
-        for (Row c : book.<Row>getList(1)) byIndex.put(c.getInt(0), c);
-        List<LongQaAssembler.ChunkText> texts = new ArrayList<>();
-        Map<Integer, LongQaAssembler.Pair> byChunk = new HashMap<>();
-        for (Row c : byIndex.values()) {
-          texts.add(new LongQaAssembler.ChunkText(c.getInt(0), c.getString(1), c.getInt(2)));
-          if (!c.isNullAt(3)) byChunk.put(c.getInt(0), new LongQaAssembler.Pair(c.getInt(0), c.getString(3), c.getString(4)));
-        }
-        for (int t : ts) {
-          LongQaAssembler.Tally tally = new LongQaAssembler.Tally();
-          for (LongQaAssembler.Example ex : assembler.assemble(bookId, texts, byChunk, t, tally)) out.add(toRow(ex));
-          long[] v = {tally.examples, tally.turns, tally.tokens, tally.booksTooShort, tally.windowsWithoutQa, tally.tailWindowsDropped, tally.chunksDroppedToFit};
-          for (int i = 0; i < TALLIES.length; i++) acc.get(TALLIES[i] + "_" + t).add(v[i]);
-        }
-      }
-      return out.iterator();
-    });
-    lake.overwrite(spark.createDataFrame(rows, SCHEMA), Tables.LONG_QA);
+    JavaRDD<InternalRow> rows = CatalystRows.of(byBook).mapPartitions(it -> new LongQaRows(it, new LongQaAssembler(tok.value(), settings), ts, tallies));
+    lake.overwrite(CatalystRows.dataFrame(spark, rows, SCHEMA), Tables.LONG_QA);
     tok.destroy();
 
-    Map<Integer, Row> stats = new HashMap<>();
-    for (Row r : lake.read(spark, Tables.LONG_QA).groupBy("target_length").agg(functions.max("n_tokens"), functions.avg("n_tokens")).collectAsList()) {
-      stats.put(r.getInt(0), r);
-    }
+    counts.put("chunks", tallies.sum("chunks")).put("pairs_ok", nPairs).put("generator", gen.name()).put("prompt_hash", gen.promptHash());
+    counts.put("books", tallies.sum("books"));
     for (int t : lengths) {
-      for (String name : TALLIES) counts.put(name + "_" + t, acc.get(name + "_" + t).value());
-      Row s = stats.get(t);
-      counts.put("max_tokens_" + t, s == null ? 0 : s.getInt(1));
-      counts.put("fill_percent_" + t, s == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", 100 * s.getDouble(2) / t));
+      for (String name : LongQaRows.TALLIES) counts.put(name + "_" + t, tallies.sum(name + "_" + t));
+      long examples = tallies.sum("examples_" + t);
+      counts.put("max_tokens_" + t, tallies.maximum("max_tokens_" + t, 0));
+      counts.put("fill_percent_" + t, examples == 0 ? "-"
+          : String.format(java.util.Locale.ROOT, "%.1f", 100 * ((double) tallies.sum("tokens_" + t) / examples) / t));
     }
     counts.put("lengths", lengthsText(lengths));
     return counts;
-  }
-
-  static Row toRow(LongQaAssembler.Example ex) {
-    Row[] turns = new Row[ex.turns().size()];
-    for (int i = 0; i < turns.length; i++) turns[i] = RowFactory.create(ex.turns().get(i).question(), ex.turns().get(i).answer());
-    return RowFactory.create(ex.exampleId(), ex.targetLength(), ex.bookId(), ex.chunkStart(), ex.chunkEnd(), ex.context(), turns, ex.nTokens(),
-        ex.formatted().fields(), QaTables.scalaMap(new LinkedHashMap<>(ex.formatted().parts())));
   }
 
   /** "32768,131072", "2k,8K", "1M": K and M are 1024 and 1024². */

@@ -7,11 +7,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
@@ -19,6 +19,8 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
+import org.lwm.core.spark.Tallies;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
 import org.lwm.core.step.StepExecution;
@@ -105,36 +107,26 @@ public final class ChunkJob implements Step {
       throw new UserError("book_tokens in " + lake + " records no tokenizer: re-run lwm ingest tokenize --overwrite");
     }
 
-    List<Reject> empty = new ArrayList<>();
-    for (Row r : bookTokens.filter("size(tokens) = 0").select("book_id").collectAsList()) {
-      empty.add(Reject.now(JOB, r.getString(0), "no-tokens", "the book encodes to 0 tokens, so it has no chunk"));
-    }
-
+    // one pass: chunks are written as the books stream through, the counts gathered on the way (no re-read)
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SentencePieceTokenizer> tok = jsc.broadcast(tokenizer);
-    JavaRDD<Row> rows = bookTokens.select("book_id", "tokens").javaRDD().mapPartitions(it -> {
-      Chunker chunker = new Chunker(tok.value(), size);
-      List<Row> out = new ArrayList<>();
-      while (it.hasNext()) {
-        Row r = it.next();
-        List<Integer> list = r.getList(1);
-        int[] ids = new int[list.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = list.get(i);
-        for (Chunker.Chunk c : chunker.chunk(ids)) {
-          out.add(RowFactory.create(r.getString(0), c.index(), c.tokenStart(), c.tokenEnd(), c.nTokens(), c.text()));
-        }
-      }
-      return out.iterator();
-    });
-    lake.overwrite(spark.createDataFrame(rows, SCHEMA), Tables.CHUNKS);
-    Rejects.record(spark, lake, empty);
+    Tallies tallies = new Tallies();
+    spark.sparkContext().register(tallies, JOB + " counts");
+    CollectionAccumulator<String> empty = spark.sparkContext().collectionAccumulator(JOB + " books without tokens");
+    JavaRDD<InternalRow> rows = CatalystRows.of(bookTokens.select("book_id", "tokens"))
+        .mapPartitions(it -> new ChunkRows(it, new Chunker(tok.value(), size), tallies, empty));
+    lake.overwrite(CatalystRows.dataFrame(spark, rows, SCHEMA), Tables.CHUNKS);
+    List<Reject> rejects = new ArrayList<>();
+    for (String bookId : empty.value()) {
+      rejects.add(Reject.now(JOB, bookId, "no-tokens", "the book encodes to 0 tokens, so it has no chunk"));
+    }
+    Rejects.record(spark, lake, rejects);
 
-    Row sum = lake.read(spark, Tables.CHUNKS).agg(functions.count("*"), functions.sum("n_tokens"), functions.countDistinct("book_id")).first();
-    counts.put("books", bookTokens.count());
-    counts.put("books_chunked", sum.getLong(2));
-    counts.put("books_empty", empty.size());
-    counts.put("chunks", sum.getLong(0));
-    counts.put("tokens", sum.isNullAt(1) ? 0 : sum.getLong(1));
+    counts.put("books", tallies.sum("books"));
+    counts.put("books_chunked", tallies.sum("books_chunked"));
+    counts.put("books_empty", rejects.size());
+    counts.put("chunks", tallies.sum("chunks"));
+    counts.put("tokens", tallies.sum("tokens"));
     counts.put("chunk_tokens", size);
     tok.destroy();
     return counts;

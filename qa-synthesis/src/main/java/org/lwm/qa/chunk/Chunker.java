@@ -30,12 +30,21 @@ public final class Chunker {
   }
 
   public List<Chunk> chunk(int[] tokens) {
-    List<Chunk> chunks = new ArrayList<>((tokens.length + size - 1) / size);
-    for (int start = 0, index = 0; start < tokens.length; start += size, index++) {
-      int end = Math.min(tokens.length, start + size);
-      chunks.add(new Chunk(index, start, end, text(tokens, start, end)));
-    }
+    List<Chunk> chunks = new ArrayList<>(count(tokens.length));
+    for (int i = 0; i < count(tokens.length); i++) chunks.add(chunk(tokens, i));
     return chunks;
+  }
+
+  /** How many blocks a book of {@code nTokens} tokens has. */
+  public int count(int nTokens) {
+    return (int) (((long) nTokens + size - 1) / size);
+  }
+
+  /** Block {@code index} of the book alone, so a long book's blocks can be written one by one. */
+  public Chunk chunk(int[] tokens, int index) {
+    int start = index * size;
+    int end = Math.min(tokens.length, start + size);
+    return new Chunk(index, start, end, text(tokens, start, end));
   }
 
   private String text(int[] tokens, int start, int end) {

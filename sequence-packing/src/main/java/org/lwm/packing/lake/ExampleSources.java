@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
 import org.lwm.core.records.ChatTemplate;
 import org.lwm.packing.format.SourceRecord;
 import org.lwm.packing.format.TextIds;
@@ -52,6 +53,12 @@ public final class ExampleSources {
     return out == null ? org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD() : out;
   }
 
+  /** True when the lake has at least one table {@link #all} reads. */
+  public static boolean anyPresent(SparkSession spark, Lake lake, boolean booksAsText) {
+    return lake.exists(spark, booksAsText ? Tables.BOOKS : Tables.BOOK_TOKENS) || lake.exists(spark, Tables.LONG_QA) || lake.exists(spark, Tables.CHAT_MIX)
+        || lake.exists(spark, Tables.CHAT) || (lake.exists(spark, Tables.VIDEOS) && lake.exists(spark, Tables.VISION_TOKENS));
+  }
+
   static JavaRDD<SourceRecord> books(SparkSession spark, Lake lake, boolean asText) {
     if (asText) {
       return lake.read(spark, Tables.BOOKS).select("book_id", "text").javaRDD().map(r -> {
@@ -60,13 +67,11 @@ public final class ExampleSources {
         return new SourceRecord("book:" + r.getString(0), TEXT, "text", v);
       });
     }
-    return lake.read(spark, Tables.BOOK_TOKENS).select("book_id", "tokens").javaRDD().map(r -> {
-      List<Integer> t = r.getList(1);
-      int[] ids = new int[t.size()];
-      for (int i = 0; i < ids.length; i++) ids[i] = t.get(i);
+    // a book's tokens straight from Spark's array into an int[] (not through a boxed List<Integer>)
+    return CatalystRows.of(lake.read(spark, Tables.BOOK_TOKENS).select("book_id", "tokens")).map(r -> {
       Map<String, Object> v = new LinkedHashMap<>();
-      v.put("text", new TextIds(ids));
-      return new SourceRecord("book:" + r.getString(0), TEXT, "text", v);
+      v.put("text", new TextIds(r.getArray(1).toIntArray()));
+      return new SourceRecord("book:" + r.getUTF8String(0).toString(), TEXT, "text", v);
     });
   }
 

@@ -1,31 +1,31 @@
 package org.lwm.packing.lake;
 
-import static org.apache.spark.sql.functions.col;
-
-import java.sql.Timestamp;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
+import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
+import org.lwm.core.spark.Tallies;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
 import org.lwm.core.step.StepExecution;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
 import org.lwm.core.tokenizer.TokenizerFiles;
 import org.lwm.packing.format.ExampleFormatter;
-import org.lwm.packing.format.FormatException;
 import org.lwm.packing.format.FormatOptions;
 import org.lwm.packing.format.FormattedExample;
 import org.lwm.packing.format.SourceRecord;
@@ -51,7 +51,8 @@ public final class ExamplesJob implements Step {
       .add("vision_mask", DataTypes.createArrayType(DataTypes.BooleanType, false), false)
       .add("n_tokens", DataTypes.LongType, false);
 
-  private static final StructType WITH_ERROR = SCHEMA.add("error", DataTypes.StringType, true);
+  /** Rejects a task keeps for the driver; past this many in one task they are recomputed by Spark instead. */
+  static final int REJECTS_PER_TASK = 10_000;
 
   /** Null: the step loads config {@code tokenizer}; else the model a caller already holds (the demo). */
   private final SentencePieceTokenizer preloaded;
@@ -128,60 +129,43 @@ public final class ExamplesJob implements Step {
 
   private static JobCounts format(SparkSession spark, Lake lake, SentencePieceTokenizer tokenizer, FormatOptions options) {
     JobCounts counts = new JobCounts(JOB);
+    if (!ExampleSources.anyPresent(spark, lake, false)) throw nothingToFormat(lake);
     JavaRDD<SourceRecord> records = ExampleSources.all(spark, lake, false);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<ExampleFormatter> fmt = jsc.broadcast(new ExampleFormatter(tokenizer, options));
-    JavaRDD<Row> rows = records.map(rec -> {
-      if (rec.fields() == null) return failedRow(rec.id(), rec.task());
-      try {
-        return toRow(rec.format(fmt.value()), null);
-      } catch (FormatException e) {
-        return failedRow(rec.id(), e.getMessage());
-      }
-    });
-    Dataset<Row> all = spark.createDataFrame(rows, WITH_ERROR).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // one pass: examples written as they are formatted; counts and (up to a bound) rejects gathered on the way
+    Tallies tallies = new Tallies();
+    spark.sparkContext().register(tallies, JOB + " counts");
+    CollectionAccumulator<Reject> rejects = spark.sparkContext().collectionAccumulator(JOB + " rejects");
+    JavaRDD<InternalRow> rows = records.mapPartitions(it -> new FormattedRows(it, fmt.value(), tallies, rejects, REJECTS_PER_TASK));
     try {
-      long seen = all.count();
-      if (seen == 0) {
-        throw new UserError("the lake " + lake + " has nothing to format: it needs book_tokens, long_qa, chat_mix, chat, or videos with vision_tokens");
+      lake.overwrite(CatalystRows.dataFrame(spark, rows, SCHEMA), Tables.EXAMPLES);
+      long seen = tallies.sum("records");
+      if (seen == 0) throw nothingToFormat(lake);
+      long rejected = tallies.sum("rejected");
+      if (rejected > rejects.value().size()) {
+        // more rejects than tasks keep in memory (a broken source): they are formatted again, by Spark, to be recorded
+        Rejects.record(spark, lake, spark.createDataFrame(records.flatMap(rec -> FormattedRows.reject(rec, fmt.value()).stream()
+            .map(Rejects::toRow).iterator()), Rejects.SCHEMA));
+      } else if (rejected > 0) {
+        Rejects.record(spark, lake, rejects.value());
       }
-      Dataset<Row> good = all.where(col("error").isNull()).drop("error");
-      lake.overwrite(good, Tables.EXAMPLES);
-      Dataset<Row> bad = all.where(col("error").isNotNull()).select(
-          org.apache.spark.sql.functions.lit(JOB).as("job"), col("example_id").as("source"),
-          org.apache.spark.sql.functions.lit("unformattable").as("reason"), col("error").as("detail"),
-          org.apache.spark.sql.functions.lit(new Timestamp(System.currentTimeMillis())).as("at"));
-      long rejected = bad.count();
-      if (rejected > 0) Rejects.record(spark, lake, bad);
       counts.put("records", seen).put("examples", seen - rejected).put("rejected", rejected);
-      for (Row r : good.groupBy("task").agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("n_tokens"))
-          .orderBy("task").collectAsList()) {
-        counts.put("examples_" + r.getString(0), r.getLong(1));
-        counts.put("tokens_" + r.getString(0), r.getLong(2));
+      for (Map.Entry<String, Long> e : tallies.sums().entrySet()) {
+        if (!e.getKey().startsWith("examples_")) continue;
+        String task = e.getKey().substring("examples_".length());
+        counts.put("examples_" + task, e.getValue());
+        counts.put("tokens_" + task, tallies.sum("tokens_" + task));
       }
     } finally {
-      all.unpersist();
       fmt.destroy();
     }
     counts.put("lwm_compat", String.valueOf(options.lwmCompat())).put("max_n_frames", options.maxFrames());
     return counts;
   }
 
-  static Row toRow(FormattedExample e, String error) {
-    int n = e.length();
-    Integer[] t = new Integer[n];
-    Float[] l = new Float[n];
-    Boolean[] v = new Boolean[n];
-    for (int i = 0; i < n; i++) {
-      t[i] = e.tokens()[i];
-      l[i] = e.lossMask()[i];
-      v[i] = e.visionMask()[i];
-    }
-    return RowFactory.create(e.id(), e.task(), t, l, v, (long) n, error);
-  }
-
-  private static Row failedRow(String id, String error) {
-    return RowFactory.create(id, "", new Integer[0], new Float[0], new Boolean[0], 0L, error);
+  private static UserError nothingToFormat(Lake lake) {
+    return new UserError("the lake " + lake + " has nothing to format: it needs book_tokens, long_qa, chat_mix, chat, or videos with vision_tokens");
   }
 
   /** A formatted example from an {@code examples} row. */

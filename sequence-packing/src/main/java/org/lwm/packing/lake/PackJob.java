@@ -2,7 +2,6 @@ package org.lwm.packing.lake;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
@@ -20,11 +19,14 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
+import org.lwm.core.spark.Tallies;
 import org.lwm.core.records.PackedRowSchema;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
@@ -113,58 +115,74 @@ public final class PackJob implements Step {
     int seqLen = stage.seqLen();
     Dataset<Row> examples = lake.read(spark, Tables.EXAMPLES);
 
+    // one pass over two columns for every count: per task examples, tokens, examples longer than L, without a target
+    Column[] perTaskCounts = {count("*"), sum("n_tokens"), sum(when(col("n_tokens").gt(seqLen + 1), 1L).otherwise(0L)),
+        sum(when(col("n_tokens").lt(2), 1L).otherwise(0L))};
+    List<Row> all = examples.groupBy("task").agg(perTaskCounts[0], java.util.Arrays.copyOfRange(perTaskCounts, 1, 4)).orderBy("task").collectAsList();
     Map<String, Long> tokensPerTask = new LinkedHashMap<>();
-    for (Row r : examples.groupBy("task").agg(sum("n_tokens")).orderBy("task").collectAsList()) tokensPerTask.put(r.getString(0), r.getLong(1));
+    for (Row r : all) tokensPerTask.put(r.getString(0), r.getLong(2));
     Map<String, Double> keep = stage.keepFractions(tokensPerTask);
     Column unit = pmod(xxhash64(col("example_id"), lit(stage.seed())), lit(1_000_000L)).divide(1e6);
     Column selected = lit(false);
+    boolean whole = true; // every task the stage takes is taken whole: its counts are those above
     for (Map.Entry<String, Double> e : keep.entrySet()) {
       selected = selected.or(col("task").equalTo(e.getKey()).and(e.getValue() >= 1.0 ? lit(true) : unit.lt(e.getValue())));
+      whole &= e.getValue() >= 1.0;
     }
     Column group = lit("");
     for (String t : stage.separate()) group = when(col("task").equalTo(t), lit(t)).otherwise(group);
-    Dataset<Row> chosen = examples.where(selected).withColumn("pack_group", group)
-        .withColumn("pack_key", xxhash64(col("example_id"), lit(stage.seed() + 1))).cache();
+    Dataset<Row> chosen = examples.where(selected).withColumn("pack_group", group);
+
+    List<Row> perTask = new java.util.ArrayList<>();
+    if (whole) {
+      for (Row r : all) if (keep.containsKey(r.getString(0))) perTask.add(r);
+    } else {
+      perTask = chosen.groupBy("task").agg(perTaskCounts[0], java.util.Arrays.copyOfRange(perTaskCounts, 1, 4)).orderBy("task").collectAsList();
+    }
+    long nExamples = 0, tokens = 0, split = 0, empty = 0;
+    for (Row r : perTask) {
+      nExamples += r.getLong(1);
+      tokens += r.getLong(2);
+      split += r.getLong(3);
+      empty += r.getLong(4);
+    }
+    if (nExamples == 0) throw new UserError("stage " + stage.name() + " selects no examples from 'examples' (tasks: " + String.join(", ", tokensPerTask.keySet()) + ")");
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // about 256 rows per partition at least, so the last partly filled rows of each partition stay few
+    int parts = config.getInt("pack.partitions",
+        (int) Math.max(1, Math.min(jsc.defaultParallelism(), tokens / (256L * seqLen))));
+    Column key = xxhash64(col("example_id"), lit(stage.seed() + 1));
+    Dataset<Row> spread = chosen.withColumn("pack_key", key).repartition(parts, pmod(col("pack_key"), lit(parts)))
+        .sortWithinPartitions(col("pack_group"), col("pack_key"), col("example_id"))
+        .select("example_id", "task", "tokens", "loss_mask", "vision_mask", "pack_group");
+    long seed = stage.seed();
+    Tallies tallies = new Tallies();
+    spark.sparkContext().register(tallies, "pack-" + stage.name() + " counts");
+    JavaRDD<InternalRow> rows = CatalystRows.of(spread)
+        .mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen, tallies), false);
+    Dataset<Row> packed = CatalystRows.dataFrame(spark, rows, PackedRowSchema.SCHEMA).withColumn("stage", lit(stage.name()));
+    // Spark's Parquet reader decodes 4096 rows per batch: for rows of whole books' tokens that is more than a 3 GiB
+    // heap holds (measured at 128 MB of books), so this read takes 64-row batches; the setting is restored after
+    String batchKey = "spark.sql.parquet.columnarReaderBatchSize";
+    String batch = spark.conf().get(batchKey);
+    spark.conf().set(batchKey, "64");
     try {
-      // one pass for every count: per task examples, tokens, examples longer than L, examples without a target
-      List<Row> perTask = chosen.groupBy("task").agg(count("*"), sum("n_tokens"),
-          sum(when(col("n_tokens").gt(seqLen + 1), 1L).otherwise(0L)), sum(when(col("n_tokens").lt(2), 1L).otherwise(0L)))
-          .orderBy("task").collectAsList();
-      long nExamples = 0, tokens = 0, split = 0, empty = 0;
-      for (Row r : perTask) {
-        nExamples += r.getLong(1);
-        tokens += r.getLong(2);
-        split += r.getLong(3);
-        empty += r.getLong(4);
-      }
-      if (nExamples == 0) throw new UserError("stage " + stage.name() + " selects no examples from 'examples' (tasks: " + String.join(", ", tokensPerTask.keySet()) + ")");
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      // about 256 rows per partition at least, so the last partly filled rows of each partition stay few
-      int parts = config.getInt("pack.partitions",
-          (int) Math.max(1, Math.min(jsc.defaultParallelism(), tokens / (256L * seqLen))));
-      Dataset<Row> spread = chosen.repartition(parts, pmod(col("pack_key"), lit(parts)))
-          .sortWithinPartitions(col("pack_group"), col("pack_key"), col("example_id"));
-      long seed = stage.seed();
-      JavaRDD<Row> rows = spread.javaRDD().mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen), false);
-      Dataset<Row> packed = spark.createDataFrame(rows, PackedRowSchema.SCHEMA).withColumn("stage", lit(stage.name()));
       if (lake.exists(spark, Tables.PACKED)) {
         packed.write().format("delta").mode("overwrite").option("replaceWhere", "stage = '" + stage.name() + "'").save(lake.table(Tables.PACKED));
       } else {
         packed.write().format("delta").mode("overwrite").partitionBy("stage").save(lake.table(Tables.PACKED));
       }
-
-      Row out = lake.read(spark, Tables.PACKED).where(col("stage").equalTo(stage.name()))
-          .agg(count("*"), sum(expr("size(filter(segment_ids, s -> s > 0))"))).first();
-      long nRows = out.getLong(0), used = out.isNullAt(1) ? 0 : out.getLong(1);
-      counts.put("seq_len", seqLen).put("examples", nExamples).put("rows", nRows).put("positions_used", used)
-          .put("fill_rate", String.format("%.4f", nRows == 0 ? 0.0 : (double) used / (nRows * (double) seqLen)))
-          .put("examples_split", split).put("examples_without_targets", empty).put("partitions", parts);
-      for (Row r : perTask) {
-        counts.put("examples_" + r.getString(0), r.getLong(1));
-        counts.put("tokens_" + r.getString(0), r.getLong(2));
-      }
     } finally {
-      chosen.unpersist();
+      spark.conf().set(batchKey, batch);
+    }
+
+    long nRows = tallies.sum("rows"), used = tallies.sum("positions_used");
+    counts.put("seq_len", seqLen).put("examples", nExamples).put("rows", nRows).put("positions_used", used)
+        .put("fill_rate", String.format("%.4f", nRows == 0 ? 0.0 : (double) used / (nRows * (double) seqLen)))
+        .put("examples_split", split).put("examples_without_targets", empty).put("partitions", parts);
+    for (Row r : perTask) {
+      counts.put("examples_" + r.getString(0), r.getLong(1));
+      counts.put("tokens_" + r.getString(0), r.getLong(2));
     }
     // the stage's own facts, as lwm.pack-NAME.* next to its counts
     counts.put("sources", stage.sources().toString()).put("separate", String.join(",", stage.separate())).put("seed", stage.seed());
@@ -172,13 +190,14 @@ public final class PackJob implements Step {
   }
 
   /**
-   * One partition through the packer, streamed: examples are pulled only until the packer emits rows, so a
-   * partition holds one window and its open rows. The packer restarts at each packing group so groups never share
-   * a row; seq_ids are the partition index in the high bits and a running count below.
+   * One partition through the packer, streamed: examples (example_id, task, tokens, loss_mask, vision_mask,
+   * pack_group) are pulled only until the packer emits rows, so a partition holds one window and its open rows.
+   * The packer restarts at each packing group so groups never share a row; seq_ids are the partition index in the
+   * high bits and a running count below. Rows and used positions are counted into {@code tallies}.
    */
-  static Iterator<Row> packPartition(int idx, Iterator<Row> it, int seqLen, long seed, int window, int maxOpen) {
+  static Iterator<InternalRow> packPartition(int idx, Iterator<InternalRow> it, int seqLen, long seed, int window, int maxOpen, Tallies tallies) {
     return new Iterator<>() {
-      final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
+      final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
       final long base = (long) idx << 40;
       long emitted;
       String group;
@@ -193,24 +212,26 @@ public final class PackJob implements Step {
             finished = true;
             break;
           }
-          Row r = it.next();
-          String g = r.getAs("pack_group");
+          InternalRow r = it.next();
+          String g = r.getUTF8String(5).toString();
           if (!g.equals(group)) {
             if (packer != null) packer.finish();
             group = g;
             packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen),
                 base + emitted, row -> {
-                  ready.add(PackedRowSchema.toRow(row));
+                  ready.add(PackedCatalystRows.toRow(row));
+                  tallies.add("rows", 1);
+                  tallies.add("positions_used", PackedCatalystRows.positionsUsed(row));
                   emitted++;
                 });
           }
-          packer.add(ExamplesJob.fromRow(r));
+          packer.add(ExampleRows.fromRow(r));
         }
         return !ready.isEmpty();
       }
 
       @Override
-      public Row next() {
+      public InternalRow next() {
         if (!hasNext()) throw new java.util.NoSuchElementException();
         return ready.poll();
       }
