@@ -129,8 +129,19 @@ public final class TokenizeJob implements Step {
     });
     Dataset<Row> rows = InternalRows.dataFrame(spark, encoded, SCHEMA);
     // not yet tokenized (the anti-join above), so an append inserts what a MERGE of unmatched rows did, in one pass
-    if (rebuild) lake.overwrite(rows, Tables.BOOK_TOKENS);
-    else lake.append(rows, Tables.BOOK_TOKENS);
+    // Spark packs the scan into splits of up to 128 MB: ~5 tasks for 1 GB of books, the last wave on one core. Splits
+    // of a quarter of a core's share keep both cores busy to the end (a book is never split: it is one row).
+    String splitKey = "spark.sql.files.maxPartitionBytes";
+    String had = spark.conf().contains(splitKey) ? spark.conf().get(splitKey) : null;
+    long split = Math.max(4L << 20, tableBytes(spark, lake) / Math.max(1, jsc.defaultParallelism() * 4L));
+    spark.conf().set(splitKey, String.valueOf(Math.min(split, 128L << 20)));
+    try {
+      if (rebuild) lake.overwrite(rows, Tables.BOOK_TOKENS);
+      else lake.append(rows, Tables.BOOK_TOKENS);
+    } finally {
+      if (had == null) spark.conf().unset(splitKey);
+      else spark.conf().set(splitKey, had);
+    }
     tok.destroy();
 
     long tokenized = totals.get("books");
@@ -145,6 +156,22 @@ public final class TokenizeJob implements Step {
     counts.put("tokens_total", tokensTotal);
     counts.put("vocab_size", tokenizer.vocabSize());
     return counts;
+  }
+
+  /** Bytes of the books table's data files (all versions: an upper bound; listing only, no Spark job). */
+  private static long tableBytes(SparkSession spark, Lake lake) {
+    try {
+      org.apache.hadoop.fs.FileSystem fs = lake.fileSystem(spark);
+      var it = fs.listFiles(new org.apache.hadoop.fs.Path(lake.table(Tables.BOOKS)), false);
+      long n = 0;
+      while (it.hasNext()) {
+        var st = it.next();
+        if (st.getPath().getName().endsWith(".parquet")) n += st.getLen();
+      }
+      return n;
+    } catch (java.io.IOException e) {
+      return 0; // the split size only balances work; Spark's default applies
+    }
   }
 
   /** The identity recorded on {@code book_tokens}, or null. */
