@@ -2,28 +2,27 @@ package org.lwm.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.when;
 
-import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
@@ -31,6 +30,8 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Reject;
 import org.lwm.core.lake.Rejects;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.InternalRows;
+import org.lwm.core.spark.SizeBalance;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.SourceFiles;
 import org.lwm.core.step.Step;
@@ -63,15 +64,13 @@ public final class BooksJob implements Step {
   /** The inputs (comma-separated URIs): {@code --input}. */
   public static final String INPUT = "ingest.books.input";
 
-  /** Rows as read: a book (text set) or a reject (reason set). */
-  static final StructType READ_SCHEMA = new StructType()
-      .add("source", DataTypes.StringType, false)
+  /** The {@code books} table as written (DESIGN §3). */
+  static final StructType BOOKS_SCHEMA = new StructType()
+      .add("book_id", DataTypes.StringType, true)
+      .add("source", DataTypes.StringType, true)
       .add("title", DataTypes.StringType, true)
       .add("text", DataTypes.StringType, true)
-      .add("n_chars", DataTypes.LongType, true)
-      .add("book_id", DataTypes.StringType, true)
-      .add("reason", DataTypes.StringType, true)
-      .add("detail", DataTypes.StringType, true);
+      .add("n_chars", DataTypes.LongType, true);
 
   @Override
   public String name() {
@@ -124,78 +123,100 @@ public final class BooksJob implements Step {
   private static JobCounts ingest(SparkSession spark, Lake lake, List<String> inputs, Config config) {
     int minChars = config.getInt("ingest.min_chars", 100);
     long maxBytes = config.getLong("ingest.max_book_bytes", 64L << 20);
+    int shingleWords = config.getInt("ingest.near_dup.shingle_words", 5);
+    MinHash minHash = config.getBoolean("ingest.near_dup.enabled", true)
+        ? new MinHash(shingleWords, config.getInt("ingest.near_dup.bands", 16), config.getInt("ingest.near_dup.rows", 8), 42L)
+        : null;
     JobCounts counts = new JobCounts(JOB);
     HadoopFiles fs = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
     List<HadoopFiles.InputFile> files = fs.list(inputs, name -> true);
     List<HadoopFiles.InputFile> parquet = files.stream().filter(f -> BookSources.formatOf(f.uri()) == BookSources.Format.PARQUET).toList();
     List<HadoopFiles.InputFile> streamed = files.stream().filter(f -> BookSources.formatOf(f.uri()) != BookSources.Format.PARQUET).toList();
     counts.put("files_seen", files.size());
+    Inputs in = new Inputs(spark, fs, streamed, parquet, config, minChars, maxBytes);
 
-    Dataset<Row> read = readStreamed(spark, fs, streamed, minChars, maxBytes);
-    if (!parquet.isEmpty()) read = read.unionByName(readParquet(spark, parquet, config, minChars, maxBytes));
-    read = read.persist(StorageLevel.MEMORY_AND_DISK());
-    long seen = read.count();
+    // pass 1: every item's id, size and band keys, no text kept (one Spark job per input kind)
+    List<BookScan.Seen> seenItems = new ArrayList<>(in.streamed((file, r) -> BookScan.see(file, r, minChars, minHash)).collect());
+    if (!parquet.isEmpty()) seenItems.addAll(in.parquet((file, r) -> BookScan.see(file, r, minChars, minHash)).collect());
+    long seen = seenItems.size();
     counts.put("seen", seen);
-    Dataset<Row> bad = read.where(col("reason").isNotNull());
-    Dataset<Row> good = read.where(col("reason").isNull()).drop("reason", "detail");
 
     // Each text's first item wins: the one the lake holds from the same source, else the first source by name.
     boolean exists = lake.exists(spark, Tables.BOOKS);
-    Dataset<Row> have = exists
-        ? lake.read(spark, Tables.BOOKS).select(col("book_id").as("have_id"), col("source").as("have_source"))
-        : spark.createDataFrame(List.of(), new StructType().add("have_id", DataTypes.StringType).add("have_source", DataTypes.StringType));
-    Dataset<Row> joined = good.join(have, good.col("book_id").equalTo(have.col("have_id")), "left")
-        .withColumn("same", when(col("have_source").equalTo(col("source")), 0).otherwise(1));
-    Dataset<Row> ranked = joined.withColumn("rank", row_number().over(Window.partitionBy("book_id").orderBy("same", "source")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> first = ranked.where(col("rank").equalTo(1));
-    Dataset<Row> fresh = first.where(col("have_id").isNull()).select("book_id", "source", "title", "text", "n_chars");
-    long unchanged = first.where(col("same").equalTo(0)).count();
-    Dataset<Row> exactDups = ranked.where(col("rank").gt(1).or(col("have_id").isNotNull().and(col("same").equalTo(1))))
-        .select(col("source"), concat(lit("duplicate-of:"), col("book_id")).as("reason"),
-            lit("same text as the book kept in the lake").as("detail"));
-
+    Map<String, String> have = new HashMap<>();
+    if (exists) {
+      for (Row r : lake.read(spark, Tables.BOOKS).select("book_id", "source").collectAsList()) have.put(r.getString(0), r.getString(1));
+    }
     List<Reject> rejects = new ArrayList<>();
-    for (Row r : bad.select("source", "reason", "detail").collectAsList()) rejects.add(Reject.now(JOB, r.getString(0), r.getString(1), r.getString(2)));
-    List<Row> exactRows = exactDups.collectAsList();
-    for (Row r : exactRows) rejects.add(Reject.now(JOB, r.getString(0), r.getString(1), r.getString(2)));
-    long exact = exactRows.size();
-
-    // near-duplicates among the new books and against the lake's books
-    long near = 0;
-    Dataset<Row> toWrite = fresh;
-    if (config.getBoolean("ingest.near_dup.enabled", true)) {
-      MinHash minHash = new MinHash(config.getInt("ingest.near_dup.shingle_words", 5), config.getInt("ingest.near_dup.bands", 16),
-          config.getInt("ingest.near_dup.rows", 8), 42L);
-      double threshold = config.getDouble("ingest.near_dup.threshold", 0.8);
-      Dataset<Row> kept = exists ? lake.read(spark, Tables.BOOKS).select("book_id", "source", "text") : null;
-      List<NearDuplicates.Match> matches = fresh.isEmpty() ? List.of() : NearDuplicates.find(spark, fresh, kept, minHash, threshold);
-      near = matches.size();
-      if (!matches.isEmpty()) {
-        Map<String, String> sourceOfFresh = new TreeMap<>();
-        List<Row> ids = new ArrayList<>();
-        for (NearDuplicates.Match m : matches) ids.add(RowFactory.create(m.bookId()));
-        Dataset<Row> dupIds = spark.createDataFrame(ids, new StructType().add("dup_id", DataTypes.StringType, false));
-        for (Row r : fresh.join(dupIds, col("book_id").equalTo(col("dup_id"))).select("book_id", "source").collectAsList()) {
-          sourceOfFresh.put(r.getString(0), r.getString(1));
+    Map<String, List<BookScan.Seen>> byId = new TreeMap<>();
+    for (BookScan.Seen s : seenItems) {
+      if (s.rejected()) rejects.add(Reject.now(JOB, s.source(), s.reason(), s.detail()));
+      else byId.computeIfAbsent(s.bookId(), k -> new ArrayList<>()).add(s);
+    }
+    List<BookScan.Seen> fresh = new ArrayList<>();
+    long unchanged = 0;
+    long exact = 0;
+    for (Map.Entry<String, List<BookScan.Seen>> e : byId.entrySet()) {
+      String haveSource = have.get(e.getKey());
+      List<BookScan.Seen> items = e.getValue();
+      items.sort(Comparator.comparing((BookScan.Seen s) -> s.source().equals(haveSource) ? 0 : 1).thenComparing(BookScan.Seen::source));
+      for (int i = 0; i < items.size(); i++) {
+        BookScan.Seen s = items.get(i);
+        if (i == 0 && haveSource == null) {
+          fresh.add(s);
+        } else if (i == 0 && s.source().equals(haveSource)) {
+          unchanged++;
+        } else {
+          rejects.add(Reject.now(JOB, s.source(), "duplicate-of:" + s.bookId(), "same text as the book kept in the lake"));
+          exact++;
         }
-        for (NearDuplicates.Match m : matches) {
-          rejects.add(Reject.now(JOB, sourceOfFresh.get(m.bookId()), "duplicate-of:" + m.keptId(),
-              String.format("near-duplicate: Jaccard %.3f of word %d-shingles with %s", m.jaccard(), config.getInt("ingest.near_dup.shingle_words", 5), m.keptSource())));
-        }
-        toWrite = fresh.join(dupIds, col("book_id").equalTo(col("dup_id")), "left_anti");
       }
     }
 
-    Dataset<Row> books = toWrite.select("book_id", "source", "title", "text", "n_chars");
-    long written = books.count();
-    if (!exists) {
-      lake.overwrite(books, Tables.BOOKS);
-    } else if (written > 0) {
-      DeltaTable.forPath(spark, lake.table(Tables.BOOKS)).as("t")
-          .merge(books.as("s"), "t.book_id = s.book_id")
-          .whenNotMatched().insertAll()
-          .execute();
+    // near-duplicates among the new books and against the lake's books
+    Set<String> nearDups = new HashSet<>();
+    if (minHash != null && !fresh.isEmpty()) {
+      double threshold = config.getDouble("ingest.near_dup.threshold", 0.8);
+      List<NearDuplicates.Book> books = new ArrayList<>();
+      Map<String, BookScan.Seen> freshById = new HashMap<>();
+      for (BookScan.Seen s : fresh) {
+        books.add(new NearDuplicates.Book(s.bookId(), s.source(), true, s.bandKeys()));
+        freshById.put(s.bookId(), s);
+      }
+      if (exists) books.addAll(keptBandKeys(spark, lake, minHash));
+      List<NearDuplicates.Match> matches = NearDuplicates.find(books, ids -> shingles(spark, lake, in, ids, freshById, minHash), threshold);
+      for (NearDuplicates.Match m : matches) {
+        nearDups.add(m.bookId());
+        rejects.add(Reject.now(JOB, freshById.get(m.bookId()).source(), "duplicate-of:" + m.keptId(),
+            String.format("near-duplicate: Jaccard %.3f of word %d-shingles with %s", m.jaccard(), shingleWords, m.keptSource())));
+      }
+    }
+    long near = nearDups.size();
+
+    // pass 2: the books to write, read again from the files holding them, written in one Delta commit
+    Map<String, BookScan.Seen> toWrite = new HashMap<>();
+    for (BookScan.Seen s : fresh) if (!nearDups.contains(s.bookId())) toWrite.put(s.source(), s);
+    long written = toWrite.size();
+    if (!exists || written > 0) {
+      Broadcast<Map<String, BookScan.Seen>> keep = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(toWrite);
+      Set<String> keepFiles = new HashSet<>();
+      for (BookScan.Seen s : toWrite.values()) keepFiles.add(s.file());
+      Inputs only = in.only(keepFiles);
+      JavaRDD<InternalRow> rows = only.streamed((file, r) -> {
+        BookScan.Seen s = keep.value().get(r.source());
+        return s == null ? null : BookScan.row(r, s);
+      });
+      if (only.hasParquet()) {
+        rows = rows.union(only.parquet((file, r) -> {
+          BookScan.Seen s = keep.value().get(r.source());
+          return s == null ? null : BookScan.row(r, s);
+        }));
+      }
+      Dataset<Row> books = InternalRows.dataFrame(spark, rows, BOOKS_SCHEMA);
+      // the books are absent from the lake (checked above), so an append is what a MERGE inserting unmatched rows did
+      if (!exists) lake.overwrite(books, Tables.BOOKS);
+      else lake.append(books, Tables.BOOKS);
+      keep.destroy();
     }
     Rejects.record(spark, lake, rejects);
 
@@ -209,8 +230,6 @@ public final class BooksJob implements Step {
       rejected += e.getValue();
     }
     counts.put("rejected", rejected);
-    ranked.unpersist();
-    read.unpersist();
 
     if (seen != written + unchanged + exact + near + rejected) {
       throw new IllegalStateException("books accounting broken: seen " + seen + " != written " + written + " + unchanged " + unchanged
@@ -219,69 +238,196 @@ public final class BooksJob implements Step {
     return counts;
   }
 
-  /** Text files, tar archives and JSON lines, one task per file, streamed item by item. */
-  private static Dataset<Row> readStreamed(SparkSession spark, HadoopFiles fs, List<HadoopFiles.InputFile> files, int minChars, long maxBytes) {
-    if (files.isEmpty()) return spark.createDataFrame(List.of(), READ_SCHEMA);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
-    JavaRDD<Row> rows = jsc.parallelize(files, slices).flatMap(f -> {
-      Iterator<SourceRecord> records;
-      try {
-        records = BookSources.read(f.uri(), f.length(), maxBytes, () -> fs.open(f.uri()));
-      } catch (java.io.IOException e) {
-        records = List.of(SourceRecord.reject(f.uri(), "unreadable", Streams.oneLine(e))).iterator();
+  /** The band keys of every book the lake keeps (one pass over its texts). */
+  private static List<NearDuplicates.Book> keptBandKeys(SparkSession spark, Lake lake, MinHash minHash) {
+    return lake.read(spark, Tables.BOOKS).select("book_id", "source", "text").javaRDD()
+        .map(r -> new NearDuplicates.Book(r.getString(0), r.getString(1), false, minHash.bandKeys(r.getString(2))))
+        .collect();
+  }
+
+  /** The shingle sets of the books of candidate pairs: new ones read again from their files, kept ones from the lake. */
+  private static Map<String, long[]> shingles(SparkSession spark, Lake lake, Inputs in, Set<String> ids,
+      Map<String, BookScan.Seen> freshById, MinHash minHash) {
+    Map<String, long[]> out = new HashMap<>();
+    Map<String, String> idOfSource = new HashMap<>();
+    Set<String> files = new HashSet<>();
+    List<String> keptIds = new ArrayList<>();
+    for (String id : ids) {
+      BookScan.Seen s = freshById.get(id);
+      if (s == null) {
+        keptIds.add(id);
+      } else {
+        idOfSource.put(s.source(), id);
+        files.add(s.file());
       }
-      Iterator<SourceRecord> it = records;
-      return new Iterator<Row>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          return toRow(it.next(), minChars);
-        }
+    }
+    if (!idOfSource.isEmpty()) {
+      Inputs only = in.only(files);
+      Broadcast<Map<String, String>> wanted = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(idOfSource);
+      BookSourceFunction<scala.Tuple2<String, long[]>> f = (file, r) -> {
+        String id = wanted.value().get(r.source());
+        if (id == null) return null;
+        BookText.Decoded d = r.bytes() != null ? BookText.decode(r.bytes(), 0) : BookText.check(r.text(), 0);
+        return new scala.Tuple2<>(id, minHash.shingles(d.text()));
       };
-    });
-    return spark.createDataFrame(rows, READ_SCHEMA);
+      for (scala.Tuple2<String, long[]> t : only.streamed(f).collect()) out.put(t._1(), t._2());
+      if (only.hasParquet()) for (scala.Tuple2<String, long[]> t : only.parquet(f).collect()) out.put(t._1(), t._2());
+      wanted.destroy();
+    }
+    if (!keptIds.isEmpty()) {
+      Dataset<Row> kept = lake.read(spark, Tables.BOOKS).where(col("book_id").isin(keptIds.toArray())).select("book_id", "text");
+      for (scala.Tuple2<String, long[]> t : kept.javaRDD().map(r -> new scala.Tuple2<>(r.getString(0), minHash.shingles(r.getString(1)))).collect()) {
+        out.put(t._1(), t._2());
+      }
+    }
+    return out;
   }
 
-  /** Parquet: the text column read as bytes, so it gets the same strict UTF-8 check as files. */
-  private static Dataset<Row> readParquet(SparkSession spark, List<HadoopFiles.InputFile> files, Config config, int minChars, long maxBytes) {
-    String textColumn = config.get("ingest.text_column", "text");
-    String titleColumn = config.get("ingest.title_column", "title");
-    String[] paths = files.stream().map(HadoopFiles.InputFile::uri).toArray(String[]::new);
-    Dataset<Row> df = spark.read().parquet(paths);
-    List<String> columns = Arrays.asList(df.columns());
-    if (!columns.contains(textColumn)) {
-      throw new UserError("Parquet input " + paths[0] + (paths.length > 1 ? " (and " + (paths.length - 1) + " more)" : "")
-          + " has no column '" + textColumn + "' (columns: " + String.join(", ", columns) + "): pass --text-column NAME");
-    }
-    var type = df.schema().apply(textColumn).dataType();
-    if (!type.equals(DataTypes.StringType) && !type.equals(DataTypes.BinaryType)) {
-      throw new UserError("Parquet column '" + textColumn + "' is " + type.simpleString() + ", not a string: pass --text-column NAME of the text column");
-    }
-    Dataset<Row> raw = df.select(
-        concat(col("_metadata.file_path"), lit("#row"), col("_metadata.row_index").cast("string")).as("source"),
-        columns.contains(titleColumn) ? col(titleColumn).cast("string").as("title") : lit(null).cast("string").as("title"),
-        col(textColumn).cast("binary").as("bytes"));
-    JavaRDD<Row> rows = raw.javaRDD().map(r -> {
-      String source = r.getString(0);
-      byte[] bytes = r.isNullAt(2) ? null : (byte[]) r.get(2);
-      if (bytes == null) return toRow(SourceRecord.reject(source, "empty", "text is null"), minChars);
-      if (bytes.length > maxBytes) return toRow(SourceRecord.reject(source, "too-large", bytes.length + " bytes than ingest.max_book_bytes = " + maxBytes), minChars);
-      String title = r.isNullAt(1) || r.getString(1).isBlank() ? BookText.titleFromPath(source) : r.getString(1);
-      return toRow(SourceRecord.bytes(source, title, bytes), minChars);
-    });
-    return spark.createDataFrame(rows, READ_SCHEMA);
+  /** What a pass makes of one item of an input file (null: nothing). */
+  @FunctionalInterface
+  interface BookSourceFunction<T> extends java.io.Serializable {
+    T apply(String file, SourceRecord record) throws Exception;
   }
 
-  static Row toRow(SourceRecord r, int minChars) {
-    if (r.rejected()) return RowFactory.create(r.source(), null, null, null, null, r.reason(), r.detail());
-    BookText.Decoded d = r.bytes() != null ? BookText.decode(r.bytes(), minChars) : BookText.check(r.text(), minChars);
-    if (!d.ok()) return RowFactory.create(r.source(), null, null, null, null, d.rejectReason(), d.rejectDetail());
-    return RowFactory.create(r.source(), r.title(), d.text(), (long) d.text().codePointCount(0, d.text().length()),
-        BookText.bookId(d.text()), null, null);
+  /**
+   * The job's inputs, read item by item in tasks. Text files, tar archives and JSON lines: one task per group of
+   * files, the groups balanced by file size on the driver (no shuffle); Parquet: Spark's own scan of the text column
+   * as bytes, so it gets the same strict UTF-8 check as files.
+   */
+  static final class Inputs {
+    private final SparkSession spark;
+    private final HadoopFiles fs;
+    private final List<HadoopFiles.InputFile> streamed;
+    private final List<HadoopFiles.InputFile> parquet;
+    private final Config config;
+    private final int minChars;
+    private final long maxBytes;
+
+    Inputs(SparkSession spark, HadoopFiles fs, List<HadoopFiles.InputFile> streamed, List<HadoopFiles.InputFile> parquet, Config config,
+        int minChars, long maxBytes) {
+      this.spark = spark;
+      this.fs = fs;
+      this.streamed = streamed;
+      this.parquet = parquet;
+      this.config = config;
+      this.minChars = minChars;
+      this.maxBytes = maxBytes;
+    }
+
+    /** The same inputs restricted to these files. */
+    Inputs only(Set<String> files) {
+      return new Inputs(spark, fs, streamed.stream().filter(f -> files.contains(f.uri())).toList(),
+          parquet.stream().filter(f -> files.contains(PARQUET)).toList(), config, minChars, maxBytes);
+    }
+
+    boolean hasParquet() {
+      return !parquet.isEmpty();
+    }
+
+    <T> JavaRDD<T> streamed(BookSourceFunction<T> f) {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      if (streamed.isEmpty()) return jsc.emptyRDD();
+      long[] sizes = streamed.stream().mapToLong(x -> Math.max(1, x.length())).toArray();
+      List<List<HadoopFiles.InputFile>> groups = SizeBalance.groups(streamed, sizes, config.getLong("ingest.books.partition_bytes", 32L << 20),
+          jsc.defaultParallelism() * 2);
+      HadoopFiles files = fs;
+      long max = maxBytes;
+      return jsc.parallelize(groups, groups.size()).flatMap(group -> new Flattened<>(group.iterator(), file -> {
+        Iterator<SourceRecord> records;
+        try {
+          records = BookSources.read(file.uri(), file.length(), max, () -> files.open(file.uri()));
+        } catch (java.io.IOException e) {
+          records = List.of(SourceRecord.reject(file.uri(), "unreadable", Streams.oneLine(e))).iterator();
+        }
+        return records;
+      }, (file, r) -> f.apply(file.uri(), r)));
+    }
+
+    /** Parquet: the text column read as bytes; {@code file} is {@link #PARQUET} for every item. */
+    <T> JavaRDD<T> parquet(BookSourceFunction<T> f) {
+      String textColumn = config.get("ingest.text_column", "text");
+      String titleColumn = config.get("ingest.title_column", "title");
+      String[] paths = parquet.stream().map(HadoopFiles.InputFile::uri).toArray(String[]::new);
+      Dataset<Row> df = spark.read().parquet(paths);
+      List<String> columns = Arrays.asList(df.columns());
+      if (!columns.contains(textColumn)) {
+        throw new UserError("Parquet input " + paths[0] + (paths.length > 1 ? " (and " + (paths.length - 1) + " more)" : "")
+            + " has no column '" + textColumn + "' (columns: " + String.join(", ", columns) + "): pass --text-column NAME");
+      }
+      var type = df.schema().apply(textColumn).dataType();
+      if (!type.equals(DataTypes.StringType) && !type.equals(DataTypes.BinaryType)) {
+        throw new UserError("Parquet column '" + textColumn + "' is " + type.simpleString() + ", not a string: pass --text-column NAME of the text column");
+      }
+      Dataset<Row> raw = df.select(
+          concat(col("_metadata.file_path"), lit("#row"), col("_metadata.row_index").cast("string")).as("source"),
+          columns.contains(titleColumn) ? col(titleColumn).cast("string").as("title") : lit(null).cast("string").as("title"),
+          col(textColumn).cast("binary").as("bytes"));
+      long max = maxBytes;
+      return raw.javaRDD().map(r -> f.apply(PARQUET, parquetRecord(r, max))).filter(x -> x != null);
+    }
   }
+
+  /** The {@code file} of every Parquet item: Parquet inputs are read together by one scan. */
+  static final String PARQUET = "parquet:";
+
+  static SourceRecord parquetRecord(Row r, long maxBytes) {
+    String source = r.getString(0);
+    byte[] bytes = r.isNullAt(2) ? null : (byte[]) r.get(2);
+    if (bytes == null) return SourceRecord.reject(source, "empty", "text is null");
+    if (bytes.length > maxBytes) return SourceRecord.reject(source, "too-large", bytes.length + " bytes than ingest.max_book_bytes = " + maxBytes);
+    String title = r.isNullAt(1) || r.getString(1).isBlank() ? BookText.titleFromPath(source) : r.getString(1);
+    return SourceRecord.bytes(source, title, bytes);
+  }
+
+  /** The items of a group of files, each through the pass's function, nulls dropped; one file open at a time. */
+  static final class Flattened<F, T> implements Iterator<T> {
+    interface Opener<F> {
+      Iterator<SourceRecord> open(F file) throws Exception;
+    }
+
+    interface Each<F, T> {
+      T apply(F file, SourceRecord r) throws Exception;
+    }
+
+    private final Iterator<F> files;
+    private final Opener<F> opener;
+    private final Each<F, T> each;
+    private F file;
+    private Iterator<SourceRecord> records = java.util.Collections.emptyIterator();
+    private T next;
+
+    Flattened(Iterator<F> files, Opener<F> opener, Each<F, T> each) {
+      this.files = files;
+      this.opener = opener;
+      this.each = each;
+    }
+
+    @Override
+    public boolean hasNext() {
+      try {
+        while (next == null) {
+          while (!records.hasNext()) {
+            if (!files.hasNext()) return false;
+            file = files.next();
+            records = opener.open(file);
+          }
+          next = each.apply(file, records.next());
+        }
+        return true;
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public T next() {
+      if (!hasNext()) throw new java.util.NoSuchElementException();
+      T t = next;
+      next = null;
+      return t;
+    }
+  }
+
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,16 +77,5 @@ class TokenizeJobTest {
     assertEquals(nBooks, over.get("tokenized"));
     assertEquals(SentencePieceTokenizer.load(other).identity(), TokenizeJob.tokenizerOf(spark, lake));
     assertEquals(nBooks, lake.read(spark, Tables.BOOK_TOKENS).count());
-  }
-
-  @Test
-  void packsBooksBySizeLargestFirst() {
-    List<Row> sizes = List.of(RowFactory.create("big", 10_000_000L), RowFactory.create("a", 1_000L), RowFactory.create("b", 3_000_000L),
-        RowFactory.create("c", 3_000_000L), RowFactory.create("d", 3_000_000L), RowFactory.create("e", 2_000L));
-    Map<String, Integer> parts = TokenizeJob.packBySize(sizes, 8_000_000L);
-    // 19 MB in 3 partitions: the 10 MB book alone, the three 3 MB books spread over the other two
-    assertEquals(3, parts.values().stream().distinct().count());
-    int big = parts.get("big");
-    assertTrue(parts.entrySet().stream().filter(e -> e.getValue() == big).count() == 1, parts.toString());
   }
 }

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * Near-duplicate detection by MinHash with banded LSH (Broder 1997; Leskovec et al., Mining of Massive
  * Datasets ch. 3), the scheme of Spark MLlib's {@code MinHashLSH} plus the AND-within-band step it lacks:
  * documents are sets of word {@code n}-shingles (lower-cased words, split at anything not a letter or digit);
- * {@code bands × rows} min-hashes per document; two documents become candidates when all min-hashes of some
+ * {@code bands × rows} min-hashes per document (one-permutation hashing, see {@link #signature}); two documents become candidates when all min-hashes of some
  * band agree, which happens with probability {@code 1 − (1 − J^rows)^bands} for Jaccard similarity J
  * (16 × 8: 0.99 at J = 0.8, 0.07 at J = 0.5). Candidates are then verified by their exact Jaccard similarity,
  * so the threshold is exact and the LSH only decides which pairs are looked at.
@@ -17,22 +17,14 @@ public final class MinHash implements Serializable {
   private final int shingleWords;
   private final int bands;
   private final int rows;
-  private final long[] mulA;
-  private final long[] addB;
+  private final long seed;
 
   public MinHash(int shingleWords, int bands, int rows, long seed) {
     if (shingleWords < 1 || bands < 1 || rows < 1) throw new IllegalArgumentException("shingle words, bands and rows must be ≥ 1");
     this.shingleWords = shingleWords;
     this.bands = bands;
     this.rows = rows;
-    SplittableRandom rnd = new SplittableRandom(seed);
-    int k = bands * rows;
-    mulA = new long[k];
-    addB = new long[k];
-    for (int i = 0; i < k; i++) {
-      mulA[i] = rnd.nextLong() | 1L; // odd multipliers: x ↦ a·x + b is a bijection of 64-bit words
-      addB[i] = rnd.nextLong();
-    }
+    this.seed = new SplittableRandom(seed).nextLong();
   }
 
   /** The distinct shingle hashes of a text, sorted. */
@@ -52,18 +44,52 @@ public final class MinHash implements Serializable {
     return Arrays.copyOf(out, d);
   }
 
-  /** {@code bands × rows} min-hashes of a shingle set (universal hashing a·x + b, upper bits compared unsigned). */
+  /**
+   * {@code bands × rows} min-hashes of a shingle set by one-permutation hashing (Li, Owen and Zhang 2012): each
+   * shingle is hashed once, the hash's top bits pick one of the {@code k} bins and the bin keeps its smallest hash;
+   * bins no shingle fell into borrow from the next filled bin to their right (rotation densification, Shrivastava
+   * and Li 2014). Two sets agree on a bin with probability ≈ their Jaccard similarity, as with {@code k} independent
+   * hash functions, at one hash per shingle instead of {@code k} (at 128 that was most of ingest's CPU). Duplicate
+   * shingles change no minimum, so the array need not be sorted or distinct.
+   */
   public long[] signature(long[] shingles) {
-    int k = mulA.length;
+    return signature(shingles, shingles.length);
+  }
+
+  private long[] signature(long[] shingles, int n) {
+    int k = bands * rows;
     long[] sig = new long[k];
-    Arrays.fill(sig, -1L); // unsigned maximum
-    for (long x : shingles) {
-      for (int i = 0; i < k; i++) {
-        long h = mulA[i] * x + addB[i];
-        if (Long.compareUnsigned(h, sig[i]) < 0) sig[i] = h;
-      }
+    Arrays.fill(sig, -1L); // unsigned maximum: empty
+    boolean[] filled = new boolean[k];
+    for (int s = 0; s < n; s++) {
+      long h = mix(shingles[s] ^ seed);
+      int bin = (int) (((h >>> 32) * k) >>> 32);
+      if (Long.compareUnsigned(h, sig[bin]) < 0) sig[bin] = h;
+      filled[bin] = true;
+    }
+    if (n == 0) return sig;
+    for (int i = 0; i < k; i++) {
+      if (filled[i]) continue;
+      int d = 1;
+      while (!filled[(i + d) % k]) d++;
+      sig[i] = mix(sig[(i + d) % k] + d * 0x9E3779B97F4A7C15L);
     }
     return sig;
+  }
+
+  /** The band keys of a text: {@code bandKeys(signature(shingles(text)))} without sorting the shingles. */
+  public long[] bandKeys(String text) {
+    long[] words = wordHashes(text);
+    if (words.length == 0) return bandKeys(signature(new long[0]));
+    int n = Math.min(shingleWords, words.length);
+    int count = words.length - n + 1;
+    // the shingle hashes overwrite the word hashes in place: shingle i needs words i..i+n-1 only
+    for (int i = 0; i < count; i++) {
+      long h = 0x9E3779B97F4A7C15L;
+      for (int j = 0; j < n; j++) h = mix(h * 31 + words[i + j]);
+      words[i] = h;
+    }
+    return bandKeys(signature(words, count));
   }
 
   /** One key per band: the band's index and its min-hashes folded together; equal keys make candidates. */
