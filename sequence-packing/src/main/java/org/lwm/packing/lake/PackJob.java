@@ -161,19 +161,10 @@ public final class PackJob implements Step {
     JavaRDD<InternalRow> rows = CatalystRows.of(spread)
         .mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen, tallies), false);
     Dataset<Row> packed = CatalystRows.dataFrame(spark, rows, PackedRowSchema.SCHEMA).withColumn("stage", lit(stage.name()));
-    // Spark's Parquet reader decodes 4096 rows per batch: for rows of whole books' tokens that is more than a 3 GiB
-    // heap holds (measured at 128 MB of books), so this read takes 64-row batches; the setting is restored after
-    String batchKey = "spark.sql.parquet.columnarReaderBatchSize";
-    String batch = spark.conf().get(batchKey);
-    spark.conf().set(batchKey, "64");
-    try {
-      if (lake.exists(spark, Tables.PACKED)) {
-        packed.write().format("delta").mode("overwrite").option("replaceWhere", "stage = '" + stage.name() + "'").save(lake.table(Tables.PACKED));
-      } else {
-        packed.write().format("delta").mode("overwrite").partitionBy("stage").save(lake.table(Tables.PACKED));
-      }
-    } finally {
-      spark.conf().set(batchKey, batch);
+    if (lake.exists(spark, Tables.PACKED)) {
+      packed.write().format("delta").mode("overwrite").option("replaceWhere", "stage = '" + stage.name() + "'").save(lake.table(Tables.PACKED));
+    } else {
+      packed.write().format("delta").mode("overwrite").partitionBy("stage").save(lake.table(Tables.PACKED));
     }
 
     long nRows = tallies.sum("rows"), used = tallies.sum("positions_used");
