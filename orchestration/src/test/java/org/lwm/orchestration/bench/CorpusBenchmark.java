@@ -71,7 +71,9 @@ public final class CorpusBenchmark {
   static List<Job> jobs(Path books, Path model) {
     return List.of(
         new Job("ingest books", Config.of(Map.of("ingest.books.input", books.toString())), booksFloor(books)),
-        new Job("ingest tokenize", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())), tokensFloor()));
+        new Job("ingest tokenize", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())), tokensFloor()),
+        new Job("qa chunk", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())),
+            Floor.rewrite(List.of(Tables.BOOK_TOKENS), Tables.CHUNKS)));
   }
 
   /** ingest books' floor: the files read whole as text and written with their paths as a Delta table. */
