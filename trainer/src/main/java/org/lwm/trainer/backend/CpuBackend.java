@@ -21,7 +21,8 @@ final class CpuBackend implements Backend {
 
   @Override
   public void linearForward(float[] x, int xOff, float[] w, float[] y, int yOff, int rows, int in, int out, boolean accumulate) {
-    gemm.sgemm(false, true, rows, out, in, 1f, x, xOff, in, w, 0, in, accumulate ? 1f : 0f, y, yOff, out);
+    if (rows <= Kernels.FEW_ROWS) Kernels.linearFewRows(x, xOff, w, y, yOff, rows, in, out, accumulate);
+    else gemm.sgemm(false, true, rows, out, in, 1f, x, xOff, in, w, 0, in, accumulate ? 1f : 0f, y, yOff, out);
   }
 
   @Override

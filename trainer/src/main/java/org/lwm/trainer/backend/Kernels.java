@@ -8,6 +8,34 @@ package org.lwm.trainer.backend;
 final class Kernels {
   private Kernels() {}
 
+  /** Rows up to this many take {@link #linearFewRows}: one decoding step's product, where copying W costs more than it. */
+  static final int FEW_ROWS = 4;
+
+  /**
+   * y[r, out] (+)= x[r, in] · W[out, in]ᵀ for a few rows, straight from the arrays: each output a dot product over a
+   * contiguous row of W with four independent partial sums (a float sum C2 cannot reorder by itself). Memory-bound on
+   * W, which is what decoding one token is; OpenBLAS would first need W copied into its buffers.
+   */
+  static void linearFewRows(float[] x, int xOff, float[] w, float[] y, int yOff, int rows, int in, int out, boolean accumulate) {
+    for (int r = 0; r < rows; r++) {
+      int xo = xOff + r * in, yo = yOff + r * out;
+      for (int o = 0; o < out; o++) {
+        int wo = o * in;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < in; i += 4) {
+          s0 += x[xo + i] * w[wo + i];
+          s1 += x[xo + i + 1] * w[wo + i + 1];
+          s2 += x[xo + i + 2] * w[wo + i + 2];
+          s3 += x[xo + i + 3] * w[wo + i + 3];
+        }
+        for (; i < in; i++) s0 += x[xo + i] * w[wo + i];
+        float v = (s0 + s1) + (s2 + s3);
+        y[yo + o] = accumulate ? y[yo + o] + v : v;
+      }
+    }
+  }
+
   /**
    * RMSNorm (HF LlamaRMSNorm): out = w ∘ x · r with r = 1/√(mean(x²) + eps), per position; stores r[T] for
    * the backward.
