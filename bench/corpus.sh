@@ -4,7 +4,7 @@
 # in the same session by the cheapest Spark job with its I/O; job/floor ratios, Spark queries per job, fixed cost on
 # 1 MB, ingest + tokenize against two threads of the tokenizer. Usage: bench/corpus.sh [MB (default 128)]
 # LWM_BENCH_JFR=FILE.jfr records a JFR profile of the whole run; LWM_BENCH_QUERIES=1 prints every Spark query with its
-# time; LWM_BENCH_NO_BUILD=1 skips the build (after a first run).
+# time; LWM_BENCH_NO_BUILD=1 skips the build (after a first run). LWM_BENCH_JOBS="ingest books,ingest tokenize" runs a subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb="${1:-128}"

@@ -164,7 +164,9 @@ public final class CorpusBenchmark {
     Lake lake = Lake.of(dir.resolve("lake").toString());
     String scratch = dir.resolve("floor").toUri().toString();
     Map<String, Figures> out = new LinkedHashMap<>();
+    String only = System.getenv("LWM_BENCH_JOBS"); // e.g. "ingest books,ingest tokenize": a subset, in the usual order
     for (Job job : jobs(books, model)) {
+      if (only != null && !java.util.Arrays.asList(only.split(",")).contains(job.step())) continue;
       long[] q0 = counter.snapshot();
       long t0 = System.nanoTime();
       JobCounts counts = StepExecution.run(Steps.get(job.step()), spark, lake, job.config());
