@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.lwm.core.cli.CommandProvider;
 import org.lwm.core.tokenizer.SentencePieceTokenizer;
+import org.lwm.trainer.inference.ChatPrompt;
 import org.lwm.trainer.inference.TextGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +40,7 @@ public final class GenerateCommand implements Runnable {
     TextGenerator gen = new TextGenerator(model.decoder());
     List<TextGenerator.Request> reqs = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
-      int[] p = tok.encode(prompts.get(i));
-      int[] withBos = new int[p.length + 1];
-      withBos[0] = tok.bosId();
-      System.arraycopy(p, 0, withBos, 1, p.length);
-      reqs.add(new TextGenerator.Request(withBos, maxTokens, model.sampling(i), tok.eosId() >= 0 ? Set.of(tok.eosId()) : Set.of()));
+      reqs.add(new TextGenerator.Request(ChatPrompt.plain(tok, prompts.get(i)), maxTokens, model.sampling(i), tok.eosId() >= 0 ? Set.of(tok.eosId()) : Set.of()));
     }
     boolean streaming = !ids && prompts.size() == 1;
     List<Integer> sofar = new ArrayList<>();

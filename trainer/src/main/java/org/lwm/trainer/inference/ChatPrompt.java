@@ -40,6 +40,15 @@ public final class ChatPrompt {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** A plain prompt for continuation: BOS, then the text's ids. */
+  public static int[] plain(SentencePieceTokenizer tok, String text) {
+    int[] ids = tok.encode(text);
+    int[] out = new int[ids.length + 1];
+    out[0] = tok.bosId();
+    System.arraycopy(ids, 0, out, 1, ids.length);
+    return out;
+  }
+
   /** The reply up to where the model begins the user's next turn, stripped. */
   public static String cut(String reply) {
     int at = reply.indexOf(NEXT_TURN);

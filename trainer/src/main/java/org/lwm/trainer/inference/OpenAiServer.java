@@ -159,10 +159,7 @@ public final class OpenAiServer implements AutoCloseable {
       JsonNode p = req.path("prompt");
       if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) p = p.get(0);
       if (!p.isTextual()) throw new ApiError(400, "invalid_request_error", "prompt", "'prompt' must be a string (one prompt per request)");
-      int[] ids = tok.encode(p.asText());
-      prompt = new int[ids.length + 1];
-      prompt[0] = tok.bosId();
-      System.arraycopy(ids, 0, prompt, 1, ids.length);
+      prompt = ChatPrompt.plain(tok, p.asText());
     }
     if (req.path("n").asInt(1) != 1) throw new ApiError(400, "invalid_request_error", "n", "only n = 1 is served");
     int maxTokens = intField(req, chat && req.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", chat ? limits.maxTokens() : 16);
@@ -333,6 +330,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final SentencePieceTokenizer tok;
     private final List<String> stops;
     private final List<Integer> ids = new ArrayList<>();
+    private String text = "";
     private int shown;
     boolean stopped;
     volatile boolean gone;
@@ -345,17 +343,14 @@ public final class OpenAiServer implements AutoCloseable {
     /** Adds a token; true when the text now holds a stop string (the sequence should end). */
     boolean accept(int id) {
       ids.add(id);
-      if (!stopped) for (String s : stops) if (decoded().contains(s)) stopped = true;
+      text = tok.decode(ids.stream().mapToInt(Integer::intValue).toArray()); // whole: a character may span tokens
+      if (!stopped) for (String s : stops) if (text.contains(s)) stopped = true;
       return stopped;
-    }
-
-    private String decoded() {
-      return tok.decode(ids.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** The whole reply: up to the first stop string; a chat reply stripped. */
     String finalText() {
-      String t = decoded();
+      String t = text;
       int cut = t.length();
       for (String s : stops) {
         int at = t.indexOf(s);
