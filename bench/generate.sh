@@ -14,10 +14,10 @@ work="${TMPDIR:-/tmp}/lwm-bench-generate"
 rm -rf "$work" && mkdir -p "$work"
 CP="orchestration/target/classes:$(cat orchestration/target/lwm.classpath)"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-java -Xmx8g -cp "$CP" org.lwm.trainer.bench.GenerateBenchmark samples/tokenizer.model "$work/model.gguf" "$d" "$layers" "$prompt" "$new" \
+java -Xmx8g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.GenerateBenchmark samples/tokenizer.model "$work/model.gguf" "$d" "$layers" "$prompt" "$new" \
   "$threads" 1 2>&1 | grep -v 'Versions of' >/dev/null # writes the GGUF and the prompt
 for r in $(seq "$rounds"); do
-  java -Xmx8g -cp "$CP" org.lwm.trainer.bench.GenerateBenchmark samples/tokenizer.model "$work/model.gguf" "$d" "$layers" "$prompt" "$new" \
+  java -Xmx8g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.GenerateBenchmark samples/tokenizer.model "$work/model.gguf" "$d" "$layers" "$prompt" "$new" \
     "$threads" 2 2>&1 | grep '^ours' | tail -1 | tee -a "$work/ours.txt"
   printf '{"model": "%s", "prompts": [%s], "maxTokens": %d, "threads": %d, "contextSize": %d}' "$work/model.gguf" \
     "$(cat "$work/model.gguf.prompt.json")" "$new" "$threads" $((prompt + new + 8)) > "$work/req.json"

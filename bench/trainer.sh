@@ -20,11 +20,12 @@ for j in $(tr ':' ' ' < orchestration/target/lwm.classpath); do
   CP="${CP:+$CP:}$j"
 done
 THREADS=$(nproc)
-ours() { java -Xmx16g "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainStepBenchmark "$@" 2>&1 | grep -v 'Versions of'; }
+VEC=--add-modules=jdk.incubator.vector # core numeric.Simd's vector loops (./lwm adds it too)
+ours() { java -Xmx16g $VEC "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainStepBenchmark "$@" 2>&1 | grep -v 'Versions of'; }
 JOPTS=(-Dbench.recompute=false)
 if [ "${1:-}" = tiles ]; then
   echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  for rep in 1 2; do java -Xmx4g -cp "$CP" org.lwm.trainer.bench.TileBenchmark 2048 4 512 "${2:-3}" 2>&1 | grep -v 'Versions of'; done
+  for rep in 1 2; do java -Xmx4g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.TileBenchmark 2048 4 512 "${2:-3}" 2>&1 | grep -v 'Versions of'; done
   echo "# done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lwm.core.spark.JvmFlags;
 import org.lwm.trainer.train.StagedTraining;
 import org.lwm.trainer.train.TrainConfig;
 
@@ -44,11 +44,7 @@ class ClusterTrainingTest {
   }
 
   static List<String> jvmFlags() {
-    List<String> f = new ArrayList<>();
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognized") || a.startsWith("-Djdk.reflect")) f.add(a);
-    }
-    return f;
+    return JvmFlags.ofThisJvm();
   }
 
   static ProcessBuilder java(Path log, String main, String... args) {

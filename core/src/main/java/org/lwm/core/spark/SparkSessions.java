@@ -44,9 +44,21 @@ public final class SparkSessions {
         conf.set(e.getKey(), e.getValue());
       }
     }
+    if (!local || conf.get("spark.master").startsWith("local-cluster")) vectorApiOnExecutors(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     ConsoleProgress.attach(spark);
     return spark;
+  }
+
+  /**
+   * Executor JVMs get the Vector API module ({@link org.lwm.core.numeric.Simd}'s fast loops: the trainer's attention
+   * tiles run there on a cluster), prepended through {@code spark.executor.defaultJavaOptions} so a user's
+   * {@code extraJavaOptions} stay as given.
+   */
+  static void vectorApiOnExecutors(SparkConf conf) {
+    String flag = JvmFlags.VECTOR_MODULE, defaults = conf.get("spark.executor.defaultJavaOptions", "");
+    if (defaults.contains(flag) || conf.get("spark.executor.extraJavaOptions", "").contains(flag)) return;
+    conf.set("spark.executor.defaultJavaOptions", (defaults + " " + flag).strip());
   }
 
   /**

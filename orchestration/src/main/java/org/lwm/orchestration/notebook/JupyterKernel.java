@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.spark.JvmFlags;
 
 /**
  * The Jupyter kernel spec {@code lwm-java}: rapaio-jupyter-kernel (a Java 17 kernel built on JShell, one jar from
@@ -64,12 +63,8 @@ public final class JupyterKernel {
     return dir;
   }
 
-  /** This JVM's own module openings (./lwm and the tests start with Spark's list), for the kernel's JVM. */
+  /** This JVM's own Spark flags (./lwm and the tests start with them), for the kernel's JVM. */
   public static List<String> sparkJvmFlags() {
-    List<String> out = new ArrayList<>();
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.equals("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect.")) out.add(a);
-    }
-    return out;
+    return JvmFlags.ofThisJvm();
   }
 }

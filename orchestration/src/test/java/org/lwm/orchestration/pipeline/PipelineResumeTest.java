@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.JvmFlags;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.orchestration.Lwm;
 
@@ -70,9 +70,7 @@ class PipelineResumeTest {
 
     // the same pipeline in a JVM of its own, killed (no shutdown hook, no cleanup) once the fourth step has started
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+Ignore") || arg.startsWith("-Djdk.reflect")) cmd.add(arg);
-    }
+    cmd.addAll(JvmFlags.ofThisJvm());
     cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Lwm.class.getName(), "run", yaml.toString(), "--lake", killed));
     Path log = dir.resolve("child.log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

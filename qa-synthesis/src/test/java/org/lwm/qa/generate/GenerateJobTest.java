@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +19,11 @@ import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.JvmFlags;
 import org.lwm.core.testing.TestSpark;
 import org.lwm.qa.QaTestData;
-import org.lwm.qa.bench.LocalChatServer;
 import org.lwm.qa.bench.LocalChatServer.Mode;
+import org.lwm.qa.bench.LocalChatServer;
 import org.lwm.qa.chunk.ChunkJob;
 
 class GenerateJobTest {
@@ -88,7 +88,7 @@ class GenerateJobTest {
     try (LocalChatServer server = LocalChatServer.start(100)) {
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElse("java"));
-      for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (a.startsWith("--add-opens") || a.startsWith("-XX:+Ignore") || a.startsWith("-Djdk.reflect")) cmd.add(a);
+      cmd.addAll(JvmFlags.ofThisJvm());
       cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), GenerateProcess.class.getName(), lake.root(), server.baseUrl(),
           "qa.openai.concurrency=2", "qa.generate.batch_chunks=" + (nChunks / 3)));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());

@@ -1,7 +1,9 @@
 package org.lwm.trainer.backend;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.lwm.core.numeric.Gemm;
+import org.lwm.core.numeric.Simd;
 
 /**
  * Blockwise causal, segment-masked attention on the CPU (FlashAttention-2 recurrences): a worker's queries against
@@ -72,10 +74,13 @@ final class CpuAttention {
 
   long[] forward(AttentionShape a, float[] q, int[] qIndex, int[] qSegment, int t, float[] k, float[] v, int[] kIndex,
       int[] kSegment, int tk, float[] m, float[] l, float[] out) {
-    int heads = a.heads(), hd = a.headDim(), hdq = heads * hd, hdk = a.kvHeads() * hd, group = a.group();
+    int heads = a.heads(), kvHeads = a.kvHeads(), hd = a.headDim(), group = a.group();
     float scale = a.scale();
     Chunks qChunks = new Chunks(qIndex, qSegment, t, a.queryChunk()), kChunks = new Chunks(kIndex, kSegment, tk, a.keyChunk());
-    float[] s = new float[a.queryChunk() * a.keyChunk()];
+    Workspace w = Workspace.get();
+    FloatBuffer qh = w.packed(0, q, t, heads, hd), kh = w.packed(1, k, tk, kvHeads, hd), vh = w.packed(2, v, tk, kvHeads, hd);
+    FloatBuffer oh = w.packed(3, out, t, heads, hd), s = w.tile(0, a.queryChunk() * a.keyChunk());
+    float[] row = w.row(0, Math.max(a.keyChunk(), hd));
     long computed = 0, skipped = 0;
     for (int qc = 0; qc < qChunks.n; qc++) {
       for (int kc = 0; kc < kChunks.n; kc++) {
@@ -88,37 +93,36 @@ final class CpuAttention {
         int q0 = qChunks.lo(qc), cq = qChunks.hi(qc) - q0, k0 = kChunks.lo(kc), ck = kChunks.hi(kc) - k0;
         for (int h = 0; h < heads; h++) {
           int g = h / group;
+          FloatBuffer qt = head(qh, h, t, q0, cq, hd), kt = head(kh, g, tk, k0, ck, hd), ot = head(oh, h, t, q0, cq, hd);
           // S = scale · Q_h Kᵀ_g over the tile
-          gemm.sgemm(false, true, cq, ck, hd, scale, q, q0 * hdq + h * hd, hdq, k, k0 * hdk + g * hd, hdk, 0f, s, 0, ck);
-          if (masked) mask(s, cq, ck, qIndex, qSegment, q0, kIndex, kSegment, k0);
+          gemm.sgemm(false, true, cq, ck, hd, scale, qt, hd, kt, hd, 0f, s, ck);
           for (int i = 0; i < cq; i++) {
-            int row = h * t + q0 + i, so = i * ck;
-            float rowMax = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < ck; j++) rowMax = Math.max(rowMax, s[so + j]);
-            float mOld = m[row], mNew = Math.max(mOld, rowMax);
-            if (mNew == Float.NEGATIVE_INFINITY) {
-              Arrays.fill(s, so, so + ck, 0f);
+            int r = h * t + q0 + i, so = i * ck;
+            s.get(so, row, 0, ck);
+            if (masked) mask(row, ck, qIndex[q0 + i], qSegment[q0 + i], kIndex, kSegment, k0);
+            float mOld = m[r], mNew = Math.max(mOld, Simd.max(row, 0, ck));
+            if (mNew == Float.NEGATIVE_INFINITY) { // every key of the row closed so far: P = 0
+              Arrays.fill(row, 0, ck, 0f);
+              s.put(so, row, 0, ck);
               continue;
             }
-            float sum = 0;
-            for (int j = 0; j < ck; j++) {
-              float p = (float) Math.exp(s[so + j] - mNew);
-              s[so + j] = p;
-              sum += p;
-            }
+            float sum = Simd.expShifted(row, 0, ck, mNew);
+            s.put(so, row, 0, ck);
             float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
-            l[row] = l[row] * alpha + sum;
-            m[row] = mNew;
+            l[r] = l[r] * alpha + sum;
+            m[r] = mNew;
             if (alpha != 1f) {
-              int oo = (q0 + i) * hdq + h * hd;
-              for (int d = 0; d < hd; d++) out[oo + d] *= alpha;
+              ot.get(i * hd, row, 0, hd);
+              for (int d = 0; d < hd; d++) row[d] *= alpha;
+              ot.put(i * hd, row, 0, hd);
             }
           }
           // O_h += P V_g
-          gemm.sgemm(false, false, cq, hd, ck, 1f, s, 0, ck, v, k0 * hdk + g * hd, hdk, 1f, out, q0 * hdq + h * hd, hdq);
+          gemm.sgemm(false, false, cq, hd, ck, 1f, s, ck, head(vh, g, tk, k0, ck, hd), hd, 1f, ot, hd);
         }
       }
     }
+    w.unpack(oh, out, t, heads, hd);
     return new long[] {computed, skipped};
   }
 
@@ -150,49 +154,104 @@ final class CpuAttention {
 
   void backward(AttentionShape a, float[] q, int[] qIndex, int[] qSegment, int t, float[] k, float[] v, int[] kIndex,
       int[] kSegment, int tk, float[] lse, float[] rowDot, float[] dOut, float[] dq, float[] dk, float[] dv) {
-    int heads = a.heads(), hd = a.headDim(), hdq = heads * hd, hdk = a.kvHeads() * hd, group = a.group();
+    int heads = a.heads(), kvHeads = a.kvHeads(), hd = a.headDim(), group = a.group();
     float scale = a.scale();
     Chunks qChunks = new Chunks(qIndex, qSegment, t, a.queryChunk()), kChunks = new Chunks(kIndex, kSegment, tk, a.keyChunk());
-    float[] p = new float[a.queryChunk() * a.keyChunk()], dp = new float[a.queryChunk() * a.keyChunk()];
+    Workspace w = Workspace.get();
+    FloatBuffer qh = w.packed(0, q, t, heads, hd), kh = w.packed(1, k, tk, kvHeads, hd), vh = w.packed(2, v, tk, kvHeads, hd);
+    FloatBuffer doh = w.packed(3, dOut, t, heads, hd), dqh = w.packed(4, dq, t, heads, hd);
+    FloatBuffer dkh = w.packed(5, dk, tk, kvHeads, hd), dvh = w.packed(6, dv, tk, kvHeads, hd);
+    FloatBuffer p = w.tile(0, a.queryChunk() * a.keyChunk()), dp = w.tile(1, a.queryChunk() * a.keyChunk());
+    float[] prow = w.row(0, a.keyChunk()), dprow = w.row(1, a.keyChunk());
     for (int qc = 0; qc < qChunks.n; qc++) {
       for (int kc = 0; kc < kChunks.n; kc++) {
         if (Chunks.empty(qChunks, qc, kChunks, kc)) continue;
         boolean masked = !Chunks.full(qChunks, qc, kChunks, kc);
         int q0 = qChunks.lo(qc), cq = qChunks.hi(qc) - q0, k0 = kChunks.lo(kc), ck = kChunks.hi(kc) - k0;
         for (int h = 0; h < heads; h++) {
-          int g = h / group, qo = q0 * hdq + h * hd, ko = k0 * hdk + g * hd;
-          // forward was: P = exp(scale·Q Kᵀ − lse) on open entries
-          gemm.sgemm(false, true, cq, ck, hd, scale, q, qo, hdq, k, ko, hdk, 0f, p, 0, ck);
-          if (masked) mask(p, cq, ck, qIndex, qSegment, q0, kIndex, kSegment, k0);
+          int g = h / group;
+          FloatBuffer qt = head(qh, h, t, q0, cq, hd), dot = head(doh, h, t, q0, cq, hd), dqt = head(dqh, h, t, q0, cq, hd);
+          FloatBuffer kt = head(kh, g, tk, k0, ck, hd), vt = head(vh, g, tk, k0, ck, hd);
+          FloatBuffer dkt = head(dkh, g, tk, k0, ck, hd), dvt = head(dvh, g, tk, k0, ck, hd);
+          // forward was: P = exp(scale·Q Kᵀ − lse) on open entries; forward: O = P V, so dP = dO Vᵀ
+          gemm.sgemm(false, true, cq, ck, hd, scale, qt, hd, kt, hd, 0f, p, ck);
+          gemm.sgemm(false, true, cq, ck, hd, 1f, dot, hd, vt, hd, 0f, dp, ck);
+          // softmax: dS = P ∘ (dP − D_i), into dp
           for (int i = 0; i < cq; i++) {
-            float lsei = lse[h * t + q0 + i];
-            int so = i * ck;
-            for (int j = 0; j < ck; j++) p[so + j] = (float) Math.exp(p[so + j] - lsei);
+            int r = h * t + q0 + i, so = i * ck;
+            p.get(so, prow, 0, ck);
+            if (masked) mask(prow, ck, qIndex[q0 + i], qSegment[q0 + i], kIndex, kSegment, k0);
+            Simd.expShiftedInPlace(prow, 0, ck, lse[r]);
+            p.put(so, prow, 0, ck);
+            dp.get(so, dprow, 0, ck);
+            float di = rowDot[r];
+            for (int j = 0; j < ck; j++) dprow[j] = prow[j] * (dprow[j] - di);
+            dp.put(so, dprow, 0, ck);
           }
-          // forward: O = P V, so dV += Pᵀ dO and dP = dO Vᵀ
-          gemm.sgemm(true, false, ck, hd, cq, 1f, p, 0, ck, dOut, qo, hdq, 1f, dv, ko, hdk);
-          gemm.sgemm(false, true, cq, ck, hd, 1f, dOut, qo, hdq, v, ko, hdk, 0f, dp, 0, ck);
-          // softmax: dS = P ∘ (dP − D_i)
-          for (int i = 0; i < cq; i++) {
-            float di = rowDot[h * t + q0 + i];
-            int so = i * ck;
-            for (int j = 0; j < ck; j++) dp[so + j] = p[so + j] * (dp[so + j] - di);
-          }
-          // S = scale·Q Kᵀ, so dQ += scale·dS K and dK += scale·dSᵀ Q
-          gemm.sgemm(false, false, cq, hd, ck, scale, dp, 0, ck, k, ko, hdk, 1f, dq, qo, hdq);
-          gemm.sgemm(true, false, ck, hd, cq, scale, dp, 0, ck, q, qo, hdq, 1f, dk, ko, hdk);
+          // dV += Pᵀ dO; S = scale·Q Kᵀ, so dQ += scale·dS K and dK += scale·dSᵀ Q
+          gemm.sgemm(true, false, ck, hd, cq, 1f, p, ck, dot, hd, 1f, dvt, hd);
+          gemm.sgemm(false, false, cq, hd, ck, scale, dp, ck, kt, hd, 1f, dqt, hd);
+          gemm.sgemm(true, false, ck, hd, cq, scale, dp, ck, qt, hd, 1f, dkt, hd);
         }
       }
     }
+    w.unpack(dqh, dq, t, heads, hd);
+    w.unpack(dkh, dk, tk, kvHeads, hd);
+    w.unpack(dvh, dv, tk, kvHeads, hd);
   }
 
-  /** Sets closed entries of a score tile to −∞: a key must not come after the query and must share its segment. */
-  static void mask(float[] s, int cq, int ck, int[] qIndex, int[] qSeg, int q0, int[] kIndex, int[] kSeg, int k0) {
-    for (int i = 0; i < cq; i++) {
-      int qi = qIndex[q0 + i], qs = qSeg[q0 + i], so = i * ck;
-      for (int j = 0; j < ck; j++) {
-        if (kIndex[k0 + j] > qi || kSeg[k0 + j] != qs) s[so + j] = Float.NEGATIVE_INFINITY;
+  /** Head h's rows [r0, r0+rows) of a packed [heads][T][hd] buffer, as a buffer read from position 0. */
+  private static FloatBuffer head(FloatBuffer packed, int h, int t, int r0, int rows, int hd) {
+    return packed.slice((h * t + r0) * hd, rows * hd);
+  }
+
+  /**
+   * Per-thread direct buffers: operands packed head by head ([heads][T][hd], each head's rows contiguous), so the
+   * tiles' products run on OpenBLAS with no copy per call, and score tiles that stay where the products write them.
+   */
+  private static final class Workspace {
+    private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
+    private final FloatBuffer[] packed = new FloatBuffer[7], tiles = new FloatBuffer[2];
+    private final float[][] rows = new float[2][];
+
+    static Workspace get() {
+      return LOCAL.get();
+    }
+
+    /** x [T, heads·hd] into packed buffer {@code which} as [heads][T][hd]. */
+    FloatBuffer packed(int which, float[] x, int t, int heads, int hd) {
+      FloatBuffer b = packed[which] = grown(packed[which], t * heads * hd);
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < t; i++) b.put((h * t + i) * hd, x, i * heads * hd + h * hd, hd);
       }
+      return b;
+    }
+
+    /** The inverse of {@link #packed}: back into x [T, heads·hd]. */
+    void unpack(FloatBuffer b, float[] x, int t, int heads, int hd) {
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < t; i++) b.get((h * t + i) * hd, x, i * heads * hd + h * hd, hd);
+      }
+    }
+
+    FloatBuffer tile(int which, int floats) {
+      return tiles[which] = grown(tiles[which], floats);
+    }
+
+    float[] row(int which, int floats) {
+      if (rows[which] == null || rows[which].length < floats) rows[which] = new float[floats];
+      return rows[which];
+    }
+
+    private static FloatBuffer grown(FloatBuffer b, int floats) {
+      return b != null && b.capacity() >= floats ? b : Gemm.allocate(floats);
+    }
+  }
+
+  /** Sets the closed entries of one score row to −∞: a key must not come after the query and must share its segment. */
+  static void mask(float[] row, int ck, int qi, int qs, int[] kIndex, int[] kSeg, int k0) {
+    for (int j = 0; j < ck; j++) {
+      if (kIndex[k0 + j] > qi || kSeg[k0 + j] != qs) row[j] = Float.NEGATIVE_INFINITY;
     }
   }
 }

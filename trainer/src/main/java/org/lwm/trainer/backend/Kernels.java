@@ -1,5 +1,7 @@
 package org.lwm.trainer.backend;
 
+import org.lwm.core.numeric.Simd;
+
 /**
  * The model's elementwise layers as forward/backward pairs (llm.c style): T positions, D = hidden size,
  * I = intermediate size, H heads of hd. Every backward mirrors its forward and quotes what it differentiates.
@@ -12,28 +14,11 @@ final class Kernels {
   static final int FEW_ROWS = 4;
 
   /**
-   * y[r, out] (+)= x[r, in] · W[out, in]ᵀ for a few rows, straight from the arrays: each output a dot product over a
-   * contiguous row of W with four independent partial sums (a float sum C2 cannot reorder by itself). Memory-bound on
-   * W, which is what decoding one token is; OpenBLAS would first need W copied into its buffers.
+   * y[r, out] (+)= x[r, in] · W[out, in]ᵀ for a few rows, straight from the arrays ({@link Simd#gemv}): memory-bound
+   * on W, which is what decoding one token is; OpenBLAS would first need W copied into its buffers.
    */
   static void linearFewRows(float[] x, int xOff, float[] w, float[] y, int yOff, int rows, int in, int out, boolean accumulate) {
-    for (int r = 0; r < rows; r++) {
-      int xo = xOff + r * in, yo = yOff + r * out;
-      for (int o = 0; o < out; o++) {
-        int wo = o * in;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 3 < in; i += 4) {
-          s0 += x[xo + i] * w[wo + i];
-          s1 += x[xo + i + 1] * w[wo + i + 1];
-          s2 += x[xo + i + 2] * w[wo + i + 2];
-          s3 += x[xo + i + 3] * w[wo + i + 3];
-        }
-        for (; i < in; i++) s0 += x[xo + i] * w[wo + i];
-        float v = (s0 + s1) + (s2 + s3);
-        y[yo + o] = accumulate ? y[yo + o] + v : v;
-      }
-    }
+    for (int r = 0; r < rows; r++) Simd.gemv(x, xOff + r * in, w, in, out, y, yOff + r * out, accumulate);
   }
 
   /**
@@ -125,15 +110,9 @@ final class Kernels {
    * returns CE = logsumexp(z) − z_target and overwrites z with dL/dz = c·(softmax(z) − onehot(target)).
    */
   public static double crossEntropyInPlace(float[] z, int off, int v, int target, float c) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < v; i++) max = Math.max(max, z[off + i]);
+    float max = Simd.max(z, off, v);
     float zt = z[off + target];
-    double sum = 0;
-    for (int i = 0; i < v; i++) {
-      float e = (float) Math.exp(z[off + i] - max);
-      z[off + i] = e;
-      sum += e;
-    }
+    double sum = Simd.expShifted(z, off, v, max);
     double ce = max + Math.log(sum) - zt;
     float inv = (float) (c / sum);
     for (int i = 0; i < v; i++) z[off + i] *= inv;

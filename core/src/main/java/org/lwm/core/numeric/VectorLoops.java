@@ -1,0 +1,150 @@
+package org.lwm.core.numeric;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Simd}'s loops on the Vector API; loaded only when the JVM has {@code jdk.incubator.vector}. Every result is
+ * the same bits whether the JIT has compiled these loops yet or not (the Vector API's Java fallback and its
+ * intrinsics agree only on exactly rounded operations): lanes are summed in a fixed order, not by
+ * {@code reduceLanes(ADD)}, and exp is computed here from adds, multiplies and bit operations instead of the
+ * {@code EXP} intrinsic (SVML, whose last bit differs from the fallback's). So two runs of a training step — in
+ * one JVM or in two, early or late — give the same losses.
+ */
+final class VectorLoops {
+  private VectorLoops() {}
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+  /** Σ of v's lanes, left to right. */
+  private static float sum(FloatVector v) {
+    float[] lanes = LANES.get();
+    v.intoArray(lanes, 0);
+    float s = 0;
+    for (int i = 0; i < L; i++) s += lanes[i];
+    return s;
+  }
+
+  // exp(x) = 2ⁿ · e^r, n = round(x·log₂e), r = x − n·ln2 (ln2 in two parts, so r is exact to float precision),
+  // e^r by Cephes' expf polynomial (relative error ~1e-7 on |r| ≤ ln2/2); below −87.3 the result is 0, as float's.
+  private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+  private static final float ROUND = 12582912f; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
+  private static final float LOW = -87.33654f, HIGH = 88.72283f;
+  private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+      P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+  private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI), V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+  private static final FloatVector V_P2 = FloatVector.broadcast(S, P2), V_P3 = FloatVector.broadcast(S, P3);
+  private static final FloatVector V_P4 = FloatVector.broadcast(S, P4), V_P5 = FloatVector.broadcast(S, P5);
+
+  static FloatVector exp(FloatVector x) {
+    FloatVector xc = x.max(LOW).min(HIGH);
+    FloatVector t = xc.fma(LOG2E, ROUND);
+    FloatVector n = t.sub(ROUND);
+    FloatVector r = n.fma(V_NEG_LN2_HI, xc);
+    r = n.fma(V_NEG_LN2_LO, r);
+    FloatVector p = r.fma(P0, P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+    FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
+    // 2ⁿ from the bits: t = ROUND + n exactly, so bits(t) − bits(ROUND) = n, and (n + 127) << 23 is 2ⁿ's
+    var bits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127).lanewise(VectorOperators.LSHL, 23);
+    FloatVector scaled = e.mul(bits.reinterpretAsFloats());
+    return scaled.blend(0f, x.compare(VectorOperators.LT, LOW));
+  }
+
+  /** The same arithmetic on one float, for the loops' tails. */
+  static float exp(float x) {
+    float xc = Math.min(Math.max(x, LOW), HIGH);
+    float t = Math.fma(xc, LOG2E, ROUND), n = t - ROUND;
+    float r = Math.fma(n, -LN2_HI, xc);
+    r = Math.fma(n, -LN2_LO, r);
+    float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+    float e = p * (r * r) + r + 1f;
+    float scaled = e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
+    return x < LOW ? 0f : scaled;
+  }
+
+  static String describe() {
+    return "Vector API, " + S.vectorBitSize() + "-bit (" + L + " floats)";
+  }
+
+  static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+    int i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
+      acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
+    }
+    for (; i + L <= n; i += L) acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
+    float s = sum(acc0.add(acc1));
+    for (; i < n; i++) s += a[ao + i] * b[bo + i];
+    return s;
+  }
+
+  /** Four rows of W at a time, so each load of x feeds four products. */
+  static void gemv(float[] x, int xo, float[] w, int n, int out, float[] y, int yo, boolean accumulate) {
+    int o = 0, body = n - n % L;
+    for (; o + 3 < out; o += 4) {
+      int w0 = o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
+      FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+      for (int i = 0; i < body; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+        a0 = FloatVector.fromArray(S, w, w0 + i).fma(xv, a0);
+        a1 = FloatVector.fromArray(S, w, w1 + i).fma(xv, a1);
+        a2 = FloatVector.fromArray(S, w, w2 + i).fma(xv, a2);
+        a3 = FloatVector.fromArray(S, w, w3 + i).fma(xv, a3);
+      }
+      float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+      for (int i = body; i < n; i++) {
+        float xi = x[xo + i];
+        s0 += xi * w[w0 + i];
+        s1 += xi * w[w1 + i];
+        s2 += xi * w[w2 + i];
+        s3 += xi * w[w3 + i];
+      }
+      if (accumulate) {
+        y[yo + o] += s0;
+        y[yo + o + 1] += s1;
+        y[yo + o + 2] += s2;
+        y[yo + o + 3] += s3;
+      } else {
+        y[yo + o] = s0;
+        y[yo + o + 1] = s1;
+        y[yo + o + 2] = s2;
+        y[yo + o + 3] = s3;
+      }
+    }
+    for (; o < out; o++) {
+      float v = dot(x, xo, w, o * n, n);
+      y[yo + o] = accumulate ? y[yo + o] + v : v;
+    }
+  }
+
+  static float max(float[] a, int off, int n) {
+    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int i = 0;
+    for (; i + L <= n; i += L) m = m.max(FloatVector.fromArray(S, a, off + i));
+    float r = m.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) r = Math.max(r, a[off + i]);
+    return r;
+  }
+
+  static float expShifted(float[] a, int off, int n, float shift, boolean sum) {
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector p = exp(FloatVector.fromArray(S, a, off + i).sub(shift));
+      p.intoArray(a, off + i);
+      if (sum) acc = acc.add(p);
+    }
+    float s = sum ? sum(acc) : 0f;
+    for (; i < n; i++) {
+      float p = exp(a[off + i] - shift);
+      a[off + i] = p;
+      s += p;
+    }
+    return s;
+  }
+}
