@@ -122,9 +122,12 @@ public final class GenerateVisionCommand {
   record Setup(SentencePieceTokenizer tok, VisionGenerator gen, Vqgan vqgan) {}
 
   @Command(name = "image", mixinStandardHelpOptions = true,
-      description = {"Generate an image with the checkpoint's vision head in LWM's format (<vision>, 256 codes, <eov>, </vision>) and decode it",
-          "through the VQGAN: OUTPUT/frame_0000.png (256x256) and OUTPUT/codes.jsonl. Prompt: LWM's \"You are a helpful assistant. USER: Generate an",
-          "image of TEXT ASSISTANT: <vision>\", guided against \"<s><vision>\" (classifier-free guidance)."})
+      description = {"Generate an image with the checkpoint's vision head in LWM's format",
+          "(<vision>, 256 codes, <eov>, </vision>) and decode it through the VQGAN:",
+          "OUTPUT/frame_0000.png (256x256 for LWM's VQGAN) and OUTPUT/codes.jsonl.",
+          "Prompt: LWM's \"You are a helpful assistant. USER: Generate an image of",
+          "TEXT ASSISTANT: <vision>\", guided against \"<s><vision>\" (classifier-free",
+          "guidance, LWM's scale 5). Sampling defaults are LWM's."})
   static final class Image implements Runnable {
     @Mixin Options o;
 
@@ -146,9 +149,12 @@ public final class GenerateVisionCommand {
   }
 
   @Command(name = "video", mixinStandardHelpOptions = true,
-      description = {"Generate a video's frames as LWM does: the first frame as an image of the prompt (--image-cfg-scale, --image-top-k), then the",
-          "others continuing it under \"... USER: Generate a video of TEXT ASSISTANT: <vision>\" (--cfg-scale, --top-k), frames of 256 codes with",
-          "<eof> between them and <eov> </vision> after the last. Writes OUTPUT/frame_0000.png … (256x256 each, no video file) and OUTPUT/codes.jsonl."})
+      description = {"Generate a video's frames as LWM does: the first frame as an image of the",
+          "prompt (--image-cfg-scale, --image-top-k), then the others continuing it",
+          "under \"... USER: Generate a video of TEXT ASSISTANT: <vision>\" (--cfg-scale,",
+          "--top-k): frames of 256 codes, <eof> between them, <eov> </vision> after",
+          "the last. Writes OUTPUT/frame_0000.png, frame_0001.png ... (PNG frames only,",
+          "no video file) and OUTPUT/codes.jsonl (lwm vqgan decode's input)."})
   static final class Video implements Runnable {
     @Mixin Options o;
 
