@@ -54,6 +54,9 @@ public final class Lwm implements Runnable {
     for (CommandProvider p : ServiceLoader.load(CommandProvider.class)) commands.add(p.command());
     commands.sort(Comparator.comparing(c -> c.getClass().getAnnotation(Command.class).name()));
     for (Object c : commands) cl.addSubcommand(c);
+    // image and video generation join trainer and vqgan-encode, which cannot see each other: they are added here
+    CommandLine generate = cl.getSubcommands().get("generate");
+    if (generate != null) for (Object c : org.lwm.orchestration.generate.GenerateVisionCommand.subcommands()) generate.addSubcommand(c);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       PrintWriter err = line.getErr();
       if (verbose) e.printStackTrace(err);

@@ -40,6 +40,18 @@ class DemoTest {
     Path report = LAKE.resolveSibling("runs").resolve("report.html");
     assertTrue(r.out().contains("report: " + report), r.out());
     assertTrue(Files.size(report) > 10_000, "the report holds its pictures inline");
+    // the demo's checkpoint generates text and an image (decoded by the tiny seeded VQGAN to stay quick: the demo's
+    // own random:42 decodes the same codes at 256x256 in ~20 s more)
+    Path checkpoint = LAKE.resolveSibling("runs").resolve("demo-train/8k/final");
+    String tokenizer = TestSpark.repoRoot().resolve("samples/tokenizer.model").toString();
+    CliTest.Run text = CliTest.run("generate", "--checkpoint", checkpoint.toString(), "--tokenizer", tokenizer, "--prompt", "In the beginning",
+        "--max-tokens", "4", "--ids");
+    assertEquals(0, text.code(), text.err());
+    Path image = LAKE.resolveSibling("runs").resolve("image");
+    CliTest.Run gen = CliTest.run("generate", "image", "--checkpoint", checkpoint.toString(), "--tokenizer", tokenizer, "--vqgan", "random:42:tiny",
+        "--prompt", "A ball bounces around the frame.", "--output", image.toString());
+    assertEquals(0, gen.code(), gen.err());
+    assertTrue(Files.size(image.resolve("frame_0000.png")) > 0);
     Map<String, Long> versions = versions(spark, lake);
     assertTrue(versions.keySet().containsAll(java.util.List.of(Tables.BOOKS, Tables.BOOK_TOKENS, Tables.CHUNKS, Tables.QA_PAIRS,
         Tables.LONG_QA, Tables.VIDEOS, Tables.VISION_TOKENS, Tables.EXAMPLES, Tables.PACKED)), versions.toString());

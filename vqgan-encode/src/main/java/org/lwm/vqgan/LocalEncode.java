@@ -3,7 +3,6 @@ package org.lwm.vqgan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -141,7 +140,7 @@ public final class LocalEncode {
         FeatureMap images = model.decode(grids.subList(from, from + n).toArray(new int[0][]), side);
         for (int i = 0; i < n; i++) {
           Path png = outDir.resolve(names.get(from + i).replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
-          ImageIO.write(toImage(images, i), "png", png.toFile());
+          ImageIO.write(VqganImages.image(images, i), "png", png.toFile());
           log.println(png);
         }
       }
@@ -150,26 +149,6 @@ public final class LocalEncode {
     }
     counts.put("images", grids.size());
     return counts;
-  }
-
-  /** [−1, 1] pixels back to 8-bit RGB, (x + 1)·127.5 rounded. */
-  static BufferedImage toImage(FeatureMap images, int i) {
-    BufferedImage im = new BufferedImage(images.w, images.h, BufferedImage.TYPE_INT_RGB);
-    int base = i * images.h * images.w * 3;
-    for (int y = 0; y < images.h; y++) {
-      for (int x = 0; x < images.w; x++) {
-        int o = base + (y * images.w + x) * 3;
-        int r = px(images.data[o]);
-        int g = px(images.data[o + 1]);
-        int b = px(images.data[o + 2]);
-        im.setRGB(x, y, (r << 16) | (g << 8) | b);
-      }
-    }
-    return im;
-  }
-
-  private static int px(float v) {
-    return Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
   }
 
   /** For tests: one image file through the same path as {@code encode}. */

@@ -85,11 +85,7 @@ public final class VisionFrames {
   public static List<BufferedImage> decode(String checkpoint, Configuration hadoop, List<int[]> codes) {
     // building a decoder (random weights: ~100M numbers drawn) costs more than decoding a few frames: keep it
     Vqgan model = DECODERS.computeIfAbsent(checkpoint, c -> new Vqgan(VqganModels.checkpoint(c, hadoop, true)));
-    int side = (int) Math.round(Math.sqrt(codes.get(0).length));
-    FeatureMap images = model.decode(codes.toArray(new int[0][]), side);
-    List<BufferedImage> out = new ArrayList<>();
-    for (int i = 0; i < codes.size(); i++) out.add(LocalEncode.toImage(images, i));
-    return out;
+    return VqganImages.decode(model, codes, codes.size());
   }
 
   /** The video's frame nearest {@code timestampS}, preprocessed as the encoder does (size×size). */
@@ -113,7 +109,7 @@ public final class VisionFrames {
         if (best[0] == null || Math.abs(f.timestampS() - timestampS) < Math.abs(best[0].timestampS() - timestampS)) best[0] = f;
       });
       float[] px = Preprocess.frame(best[0].rgb(), best[0].width(), best[0].height(), size);
-      return LocalEncode.toImage(new FeatureMap(1, size, size, 3, px), 0);
+      return VqganImages.image(new FeatureMap(1, size, size, 3, px), 0);
     } catch (VideoFrames.Failure e) {
       throw new UserError("cannot read the frames of " + uri + ": " + e.reason + " (" + e.getMessage() + ")");
     } catch (IOException e) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class GenerateCommand implements Runnable {
   @Mixin InferenceOptions model;
 
-  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "A prompt (repeatable: a batch).")
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt (repeatable: a batch). Required.")
   List<String> prompts;
 
   @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "N", description = "Tokens to generate at most (default 64).")
@@ -36,6 +36,8 @@ public final class GenerateCommand implements Runnable {
 
   @Override
   public void run() {
+    if (prompts == null) model.require("'--prompt=TEXT'");
+    model.require();
     SentencePieceTokenizer tok = model.tokenizer();
     TextGenerator gen = new TextGenerator(model.decoder());
     List<TextGenerator.Request> reqs = new ArrayList<>();

@@ -16,6 +16,7 @@ import org.lwm.core.cli.UserError;
 import org.lwm.core.records.PackedRow;
 import org.lwm.trainer.TestRows;
 import org.lwm.trainer.backend.Backend;
+import org.lwm.trainer.model.ModelConfig;
 import org.lwm.trainer.model.Parameters;
 import org.lwm.trainer.model.SequenceParallel;
 
@@ -25,12 +26,16 @@ class DecoderTest {
 
   /** Text-head logits [n, V] of the whole sequence by the training forward (no cache). */
   static float[] uncached(int[] ids, boolean[] vision) {
+    return uncached(MODEL, ids, vision);
+  }
+
+  static float[] uncached(Parameters model, int[] ids, boolean[] vision) {
     int n = ids.length;
     int[] seg = new int[n], pos = new int[n];
     Arrays.fill(seg, 1);
     for (int i = 0; i < n; i++) pos[i] = i;
     PackedRow row = new PackedRow(0, ids, new int[n], new float[n], vision, new boolean[n], seg, pos, null);
-    return SequenceParallel.run(MODEL.config, MODEL, List.of(row), SequenceParallel.Options.dense(), false, true).textLogits()[0];
+    return SequenceParallel.run(model.config, model, List.of(row), SequenceParallel.Options.dense(), false, true).textLogits()[0];
   }
 
   static int[] tokens(Random r, int n, boolean[] vision) {
@@ -74,6 +79,40 @@ class DecoderTest {
     assertEquals(n, cache.length());
     for (int i = 0; i < all.length; i++) {
       assertEquals(want[i], all[i], 1e-4 * (1 + Math.abs(want[i])), "logit " + (i % v) + " at position " + (i / v));
+    }
+  }
+
+  @Test
+  void cachedVisionStepsGiveTheUncachedForwardsVisionHeadLogits() {
+    // the training forward returns text-head logits only; a copy of the model whose text head is its vision head
+    // (both vocabularies of 37) gives, through that forward, the vision head's logits of the same hidden states
+    ModelConfig c = new ModelConfig(37, 37, 32, 48, 2, 4, 2, 10000, 1e-5, 1024);
+    Parameters model = Parameters.init(c, 9), swapped = Parameters.init(c, 1);
+    Random r = new Random(9);
+    model.named().forEach((name, w) -> {
+      for (int i = 0; i < w.length; i++) w[i] = name.endsWith("norm.weight") ? 1f + 0.2f * (float) r.nextGaussian() : w[i] * 10f;
+      if (!name.equals("lm_head.weight")) System.arraycopy(w, 0, swapped.named().get(name), 0, w.length);
+    });
+    System.arraycopy(model.visionHead, 0, swapped.lmHead, 0, model.visionHead.length);
+    int n = 30, v = c.visionVocabSize();
+    boolean[] vision = new boolean[n];
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      vision[i] = i >= 6; // a text prompt, then vision tokens, as in image generation
+      ids[i] = r.nextInt(37);
+    }
+    float[] want = uncached(swapped, ids, vision);
+    Decoder dec = new Decoder(model, Backend.cpu());
+    KvCache cache = dec.newCache(4);
+    float[] got = new float[n * v];
+    float[] prefill = dec.logits(dec.forward(List.of(cache), List.of(Arrays.copyOf(ids, 8)), List.of(Arrays.copyOf(vision, 8)), false)[0], true);
+    System.arraycopy(prefill, 0, got, 0, prefill.length);
+    for (int p = 8; p < n; p++) {
+      float[] h = dec.forward(List.of(cache), List.of(new int[] {ids[p]}), List.of(new boolean[] {vision[p]}), true)[0];
+      System.arraycopy(dec.logits(h, true), 0, got, p * v, v);
+    }
+    for (int i = 0; i < got.length; i++) {
+      assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), "vision logit " + (i % v) + " at position " + (i / v));
     }
   }
 
