@@ -18,7 +18,7 @@ java -Xmx8g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.G
   "$threads" 1 2>&1 | grep -v 'Versions of' >/dev/null # writes the GGUF and the prompt
 for r in $(seq "$rounds"); do
   java -Xmx8g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.GenerateBenchmark samples/tokenizer.model "$work/model.gguf" "$d" "$layers" "$prompt" "$new" \
-    "$threads" 2 2>&1 | grep '^ours' | tail -1 | tee -a "$work/ours.txt"
+    "$threads" 3 2>&1 | grep "^ours" | tail -1 | tee -a "$work/ours.txt"
   printf '{"model": "%s", "prompts": [%s], "maxTokens": %d, "threads": %d, "contextSize": %d}' "$work/model.gguf" \
     "$(cat "$work/model.gguf.prompt.json")" "$new" "$threads" $((prompt + new + 8)) > "$work/req.json"
   node dev/tools/llama-check.mjs "$work/req.json" > "$work/llama.json"

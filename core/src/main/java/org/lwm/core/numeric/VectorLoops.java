@@ -2,12 +2,13 @@ package org.lwm.core.numeric;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Simd}'s loops on the Vector API; loaded only when the JVM has {@code jdk.incubator.vector}. Every result is
  * the same bits whether the JIT has compiled these loops yet or not (the Vector API's Java fallback and its
- * intrinsics agree only on exactly rounded operations): lanes are summed in a fixed order, not by
+ * intrinsics agree only on exactly rounded operations): lanes are summed by a fixed tree, not by
  * {@code reduceLanes(ADD)}, and exp is computed here from adds, multiplies and bit operations instead of the
  * {@code EXP} intrinsic (SVML, whose last bit differs from the fallback's). So two runs of a training step — in
  * one JVM or in two, early or late — give the same losses.
@@ -17,15 +18,18 @@ final class VectorLoops {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+  /** Rotations by L/2, L/4, …, 1 lanes: the fixed tree of {@link #sum}. */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] HALVES = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
 
-  /** Σ of v's lanes, left to right. */
+  static {
+    for (int k = 0, w = L / 2; w >= 1; k++, w /= 2) HALVES[k] = VectorShuffle.iota(S, w, 1, true);
+  }
+
+  /** Σ of v's lanes by a fixed tree of lanewise adds (exactly rounded, so the same bits compiled or not). */
   private static float sum(FloatVector v) {
-    float[] lanes = LANES.get();
-    v.intoArray(lanes, 0);
-    float s = 0;
-    for (int i = 0; i < L; i++) s += lanes[i];
-    return s;
+    for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
+    return v.lane(0);
   }
 
   // exp(x) = 2ⁿ · e^r, n = round(x·log₂e), r = x − n·ln2 (ln2 in two parts, so r is exact to float precision),
