@@ -5,7 +5,7 @@
 # overhead (sp=4 vs sp=1) and zigzag vs contiguous, and peak heap as L grows at sp=4 (small model).
 # Usage: bench/trainer.sh [quick|cluster|tiles]   (quick: the L=2048 comparison only; cluster: across JVMs only,
 # bench/trainer_cluster.sh; tiles: the attention tiles against OpenBLAS SGEMM of the same shapes, TileBenchmark,
-# head sizes 16…128, two interleaved rounds)
+# head sizes 16…128, one OpenBLAS thread and all cores per caller, two interleaved rounds)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ "${1:-}" = cluster ] && exec bench/trainer_cluster.sh
@@ -25,7 +25,10 @@ ours() { java -Xmx16g $VEC "${JOPTS[@]}" -cp "$CP" org.lwm.trainer.bench.TrainSt
 JOPTS=(-Dbench.recompute=false)
 if [ "${1:-}" = tiles ]; then
   echo "# $(date -u +%FT%TZ) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  for rep in 1 2; do java -Xmx4g --add-modules=jdk.incubator.vector -cp "$CP" org.lwm.trainer.bench.TileBenchmark 2048 4 512 "${2:-3}" 2>&1 | grep -v 'Versions of'; done
+  # one OpenBLAS thread per caller is how ring workers run (one per core); all cores for one caller is sp=1
+  for rep in 1 2; do for t in 1 "$(nproc)"; do
+    java -Xmx4g --add-modules=jdk.incubator.vector -Dlwm.blas.threads="$t" -cp "$CP" org.lwm.trainer.bench.TileBenchmark 2048 4 512 "${2:-3}" 2>&1 | grep -v 'Versions of'
+  done; done
   echo "# done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi
