@@ -24,6 +24,7 @@ import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.SessionConf;
 import org.lwm.core.spark.SparkSessions;
 import org.lwm.ingest.BooksJob;
 import org.lwm.ingest.TokenizeJob;
@@ -61,7 +62,12 @@ public final class QaPackScaleBenchmark {
     Lake lake = Lake.of(args[2]);
     List<String> jobs = List.of((args.length > 3 ? args[3] : "chunk,assemble,examples,pack").split(","));
     String jfrDir = System.getProperty("bench.jfr");
-    Config config = Config.of(Map.of("spark.master", "local[2]"));
+    Config base = Config.of(Map.of("spark.master", "local[2]"));
+    // LWM_BENCH_SET="pack.window_tokens=N,…": config keys for every job (e.g. to compare a bound with none)
+    for (String kv : System.getenv().getOrDefault("LWM_BENCH_SET", "").split(",")) {
+      if (kv.contains("=")) base = base.with(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+    }
+    Config config = base;
     SparkSession spark = SparkSessions.create("qa/pack scale benchmark", config);
     spark.sparkContext().setLogLevel("ERROR");
     QueryCounter counter = new QueryCounter(spark);
@@ -171,14 +177,7 @@ public final class QaPackScaleBenchmark {
    * more than a 3 GiB heap holds; the benchmark's own reads (digest, floor) use 64-row batches.
    */
   static <T> T withSmallReaderBatches(SparkSession spark, Supplier<T> work) {
-    String key = "spark.sql.parquet.columnarReaderBatchSize";
-    String batch = spark.conf().get(key);
-    spark.conf().set(key, "64");
-    try {
-      return work.get();
-    } finally {
-      spark.conf().set(key, batch);
-    }
+    return SessionConf.with(spark, "spark.sql.parquet.columnarReaderBatchSize", "64", work);
   }
 
   static long tableBytes(SparkSession spark, Lake lake, String table) throws Exception {
