@@ -3,9 +3,10 @@
 in random order), about TOTAL_MB in all. SHAPE (default books):
   books      distinct books, sizes spread log-uniformly from 1 KB to 10 MB, one .txt file each;
   big-book   one single book of TOTAL_MB (issue 13's 200 MB case), one .txt file;
-  tiny-docs  documents of ~210 characters (three verses each cut to 40-100 characters: over ingest's 100-character
-             minimum, none a duplicate of another) as Pile-style JSON lines ({"text": ..., "meta": {...}}) in 16
-             .jsonl files: TOTAL_MB = 255 makes about 1M documents.
+  tiny-docs  documents of 18-28 words drawn from the corpus's words (over ingest's 100-character minimum, none a
+             duplicate of another) as Pile-style JSON lines ({"text": ..., "meta": {...}}) in 16 .jsonl files;
+  tiny-docs-shared  the same but each document three verse beginnings of 40-100 characters, so ~100 documents share
+             each piece (many MinHash band collisions, no near-duplicates).
 Usage: make-books.py OUT_DIR TOTAL_MB [SEED [SHAPE]]"""
 import json, math, os, random, sys
 
@@ -48,11 +49,16 @@ elif shape == "big-book":
             f.write(text)
             written += len(text.encode("utf-8"))
     print("wrote 1 book, %.1f MB in %s" % (written / 1e6, out))
-elif shape == "tiny-docs":
+elif shape in ("tiny-docs", "tiny-docs-shared"):
+    pieces = shape == "tiny-docs-shared"
+    words = sorted({w for v in verses for w in v.split() if w.isalpha()})
     files = [open(os.path.join(out, "docs-%02d.jsonl" % k), "w", encoding="utf-8") for k in range(16)]
     written, i = 0, 0
     while written < target:
-        text = " ".join(verses[rnd.randrange(len(verses))][:rnd.randint(40, 100)] for _ in range(3)) + "\n"
+        if pieces:  # three verse beginnings: ~100 documents share each, the adversarial case for MinHash banding
+            text = " ".join(verses[rnd.randrange(len(verses))][:rnd.randint(40, 100)] for _ in range(3)) + "\n"
+        else:  # 30-45 words drawn from the corpus's words: distinct short documents
+            text = " ".join(words[rnd.randrange(len(words))] for _ in range(rnd.randint(18, 28))) + "\n"
         line = json.dumps({"text": text, "meta": {"pile_set_name": "Books3", "short_book_title": "doc %d" % i}}) + "\n"
         files[i % 16].write(line)
         written += len(line.encode("utf-8"))
@@ -61,4 +67,4 @@ elif shape == "tiny-docs":
         f.close()
     print("wrote %d documents, %.1f MB in 16 files in %s" % (i, written / 1e6, out))
 else:
-    sys.exit("make-books.py: unknown SHAPE %r: books, big-book or tiny-docs" % shape)
+    sys.exit("make-books.py: unknown SHAPE %r: books, big-book, tiny-docs or tiny-docs-shared" % shape)
