@@ -5,8 +5,9 @@
 # 1 MB, ingest + tokenize against two threads of the tokenizer. Usage: bench/corpus.sh [MB (default 128)]
 # LWM_BENCH_JFR=FILE.jfr records a JFR profile of the whole run; LWM_BENCH_QUERIES=1 prints every Spark query with its
 # time; LWM_BENCH_NO_BUILD=1 skips the build (after a first run). LWM_BENCH_JOBS="ingest books,ingest tokenize" runs a subset
-# (the jobs before it that make its input run unmeasured). LWM_BENCH_SHAPE=big-book (one book of MB) or tiny-docs (MB of
-# ~270-byte documents in JSON lines: 255 MB is about 0.95M; tiny-docs-shared: ~100 share each piece) instead of the default spread of book sizes (make-books.py).
+# (the jobs before it that make its input run unmeasured). LWM_BENCH_SHAPE=big-book (one book of MB), tiny-docs (MB of
+# ~270-byte documents in JSON lines: 255 MB is about 0.95M) or tiny-docs-shared (documents sharing verse pieces)
+# instead of the default spread of book sizes (make-books.py).
 # LWM_BENCH_SET="KEY=V,..." adds config keys to every job (e.g. ingest.max_book_bytes=268435456 to ingest a 200 MB book).
 # Jobs: ingest books, ingest tokenize, qa chunk, qa generate (extractive), qa assemble, pack examples, pack run.
 set -euo pipefail
