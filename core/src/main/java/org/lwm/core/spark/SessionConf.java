@@ -21,11 +21,4 @@ public final class SessionConf {
       else spark.conf().set(key, had);
     }
   }
-
-  public static void with(SparkSession spark, String key, String value, Runnable work) {
-    with(spark, key, value, () -> {
-      work.run();
-      return null;
-    });
-  }
 }
