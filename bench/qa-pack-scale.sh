@@ -4,7 +4,8 @@
 # (docs/PERFORMANCE.md, "Corpus scale: qa and pack jobs"). The input lake (ingest books + tokenize + qa generate
 # extractive over bench/make-books.py's books) is built once per size and kept under $work for reruns.
 # Usage: bench/qa-pack-scale.sh [TOTAL_MB (default 128)] [JOBS (default chunk,assemble,examples,pack)] [HEAP (default 3g)]
-# With JFR=1 each job runs under its own flight recording and its top frames are printed.
+# With JFR=1 each job runs under its own flight recording and its top frames are printed. LWM_BENCH_SET="KEY=V,..."
+# adds config keys to every job (e.g. pack.window_tokens=N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb="${1:-128}"; jobs="${2:-chunk,assemble,examples,pack}"; heap="${3:-3g}"

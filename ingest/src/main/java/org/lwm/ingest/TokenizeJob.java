@@ -18,7 +18,9 @@ import org.lwm.core.config.Config;
 import org.lwm.core.lake.JobCounts;
 import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
+import org.lwm.core.spark.CatalystRows;
 import org.lwm.core.spark.InternalRows;
+import org.lwm.core.spark.SessionConf;
 import org.lwm.core.spark.TaskCounters;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
@@ -107,7 +109,12 @@ public final class TokenizeJob implements Step {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SentencePieceTokenizer> tok = jsc.broadcast(tokenizer);
     TaskCounters totals = TaskCounters.create(spark, "books", "chars", "tokens");
-    JavaRDD<InternalRow> scan = todo.select("book_id", "text", "n_chars").queryExecution().toRdd().toJavaRDD();
+    // Spark packs the scan into splits of up to 128 MB: ~5 tasks for 1 GB of books, the last wave on one core. Splits
+    // of a quarter of a core's share keep both cores busy to the end (a book is never split: it is one row). The split
+    // size and the reader's rows per batch (whole books' text) are read when the scan is planned, here.
+    long split = Math.max(4L << 20, tableBytes(spark, lake) / Math.max(1, jsc.defaultParallelism() * 4L));
+    JavaRDD<InternalRow> scan = SessionConf.with(spark, "spark.sql.files.maxPartitionBytes", String.valueOf(Math.min(split, 128L << 20)),
+        () -> CatalystRows.ofBooks(todo.select("book_id", "text", "n_chars")));
     JavaRDD<InternalRow> encoded = scan.mapPartitions(it -> {
       SentencePieceTokenizer.Encoder enc = tok.value().newEncoder();
       return new java.util.Iterator<InternalRow>() {
@@ -129,19 +136,8 @@ public final class TokenizeJob implements Step {
     });
     Dataset<Row> rows = InternalRows.dataFrame(spark, encoded, SCHEMA);
     // not yet tokenized (the anti-join above), so an append inserts what a MERGE of unmatched rows did, in one pass
-    // Spark packs the scan into splits of up to 128 MB: ~5 tasks for 1 GB of books, the last wave on one core. Splits
-    // of a quarter of a core's share keep both cores busy to the end (a book is never split: it is one row).
-    String splitKey = "spark.sql.files.maxPartitionBytes";
-    String had = spark.conf().contains(splitKey) ? spark.conf().get(splitKey) : null;
-    long split = Math.max(4L << 20, tableBytes(spark, lake) / Math.max(1, jsc.defaultParallelism() * 4L));
-    spark.conf().set(splitKey, String.valueOf(Math.min(split, 128L << 20)));
-    try {
-      if (rebuild) lake.overwrite(rows, Tables.BOOK_TOKENS);
-      else lake.append(rows, Tables.BOOK_TOKENS);
-    } finally {
-      if (had == null) spark.conf().unset(splitKey);
-      else spark.conf().set(splitKey, had);
-    }
+    if (rebuild) lake.overwrite(rows, Tables.BOOK_TOKENS);
+    else lake.append(rows, Tables.BOOK_TOKENS);
     tok.destroy();
 
     long tokenized = totals.get("books");

@@ -127,6 +127,27 @@ class BooksJobTest {
     assertEquals(third.get("books_written") + "", lake.properties(spark, Tables.BOOKS).get("lwm.ingest-books.books_written"));
   }
 
+  /** A book over ingest.max_book_bytes is a too-large reject with the limit in its reason, never read whole. */
+  @Test
+  void aBookOverTheSizeLimitIsARejectWithItsReason() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Lake lake = TestSpark.newLake();
+    Path in = Files.createDirectories(dir.resolve("sized"));
+    Files.writeString(in.resolve("big.txt"), TestData.book(20, 3000));
+    Files.writeString(in.resolve("small.txt"), TestData.book(21, 300));
+    long limit = Files.size(in.resolve("small.txt")) + 1;
+    assertTrue(Files.size(in.resolve("big.txt")) > limit);
+    JobCounts c = BooksJob.run(spark, lake, List.of(in.toString()), TestSpark.config().with("ingest.max_book_bytes", String.valueOf(limit)));
+    assertEquals(1, c.get("books_written"));
+    assertEquals(1, c.get("rejected.too-large"));
+    assertIdentity(c);
+    List<Row> rejects = lake.read(spark, Tables.REJECTS).collectAsList();
+    assertEquals(1, rejects.size());
+    assertTrue(rejects.get(0).getString(1).endsWith("big.txt"), rejects.toString());
+    assertEquals("too-large", rejects.get(0).getString(2));
+    assertTrue(rejects.get(0).getString(3).contains("ingest.max_book_bytes = " + limit), rejects.get(0).getString(3));
+  }
+
   private static void assertIdentity(JobCounts c) {
     assertEquals(c.get("seen"), c.get("books_written") + c.get("unchanged") + c.get("duplicates") + c.get("rejected"),
         "seen = written + unchanged + duplicates + rejected");

@@ -247,6 +247,33 @@ class PackerPropertyTest {
   }
 
   @Test
+  void windowIsBoundedByTheTokensOfLongExamples() {
+    // book-sized examples (500–3000 tokens at L = 1024): 4096 of them would be the whole input in one window
+    Random r = new Random(5);
+    List<FormattedExample> ex = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      int n = 500 + r.nextInt(2501);
+      ex.add(new FormattedExample("b" + i, "book", new int[n], ones(n), new boolean[n]));
+    }
+    PackStats[] bounded = new PackStats[1];
+    Packer.Options o = new Packer.Options(1024, 3, 4096, 64, 6000);
+    List<PackedRow> rows = pack(ex, o, bounded);
+    check(ex, rows, o, bounded[0], "bounded window");
+    // flushed once the held tokens reach the bound: below it plus one example
+    assertTrue(bounded[0].maxWindowTokens >= 6000 && bounded[0].maxWindowTokens < 6000 + 3001, "window tokens " + bounded[0].maxWindowTokens);
+    // where the bound does not bind (the default, here), the rows are exactly those of the count-only window
+    PackStats[] whole = new PackStats[1];
+    List<PackedRow> a = pack(ex, new Packer.Options(1024, 3, 4096, 64), whole);
+    List<PackedRow> b = pack(ex, new Packer.Options(1024, 3, 4096, 64, Long.MAX_VALUE), null);
+    assertEquals(ex.stream().mapToLong(FormattedExample::length).sum(), whole[0].maxWindowTokens);
+    assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) {
+      assertArrayEquals(a.get(i).inputIds(), b.get(i).inputIds());
+      assertArrayEquals(a.get(i).exampleIds(), b.get(i).exampleIds());
+    }
+  }
+
+  @Test
   void bestFitFillsRowsOfARealisticMix() {
     // text-like lengths: many short, some long, a few over-long, at L = 4096
     Random r = new Random(3);

@@ -20,6 +20,11 @@ import org.lwm.core.cli.UserError;
  */
 public final class Lake {
   private final String root;
+  /**
+   * Properties by table and commit (version, size and time of its log file): a commit never changes, so a step that
+   * reads a table's properties more than once (the step execution's tokenizer check, then the job) runs one query.
+   */
+  private final Map<String, Map<String, String>> propertiesByCommit = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Lake(String root) {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
@@ -87,18 +92,29 @@ public final class Lake {
    * {@code _delta_log}. -1 when the table does not exist.
    */
   public long version(SparkSession spark, String name) {
+    FileStatus last = lastCommit(spark, name);
+    return last == null ? -1 : Long.parseLong(last.getPath().getName().substring(0, 20));
+  }
+
+  /** The log file of the table's latest commit, or null when the table does not exist. */
+  private FileStatus lastCommit(SparkSession spark, String name) {
     try {
       FileSystem fs = fileSystem(spark);
       org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(table(name) + "/_delta_log");
-      if (!fs.exists(log)) return -1;
+      if (!fs.exists(log)) return null;
       long max = -1;
+      FileStatus last = null;
       for (FileStatus st : fs.listStatus(log)) {
         String n = st.getPath().getName();
         if (n.length() == 25 && n.endsWith(".json") && n.chars().limit(20).allMatch(Character::isDigit)) {
-          max = Math.max(max, Long.parseLong(n.substring(0, 20)));
+          long v = Long.parseLong(n.substring(0, 20));
+          if (v > max) {
+            max = v;
+            last = st;
+          }
         }
       }
-      return max;
+      return last;
     } catch (IOException e) {
       throw new UserError("lake root " + root + " is not readable: " + oneLine(e));
     }
@@ -155,6 +171,13 @@ public final class Lake {
 
   /** The table's properties as Delta stores them. */
   public Map<String, String> properties(SparkSession spark, String name) {
+    FileStatus last = lastCommit(spark, name);
+    if (last == null) return query(spark, name); // Delta's own error for a missing table
+    String commit = table(name) + "@" + last.getPath().getName() + ":" + last.getLen() + ":" + last.getModificationTime();
+    return new java.util.TreeMap<>(propertiesByCommit.computeIfAbsent(commit, c -> query(spark, name)));
+  }
+
+  private Map<String, String> query(SparkSession spark, String name) {
     Map<String, String> out = new java.util.TreeMap<>();
     for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + table(name) + "`").collectAsList()) {
       out.put(r.getString(0), r.getString(1));

@@ -33,4 +33,19 @@ class LakeTest {
     UserError missing = assertThrows(UserError.class, () -> Lake.of(dir.resolve("absent").toString()).tableNames(TestSpark.session()));
     assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
   }
+
+  /** Properties are read once per commit, and a new commit is seen at once. */
+  @Test
+  void propertiesFollowEveryCommit() {
+    org.apache.spark.sql.SparkSession spark = TestSpark.session();
+    Lake lake = Lake.of(dir.resolve("props-lake").toString());
+    lake.overwrite(spark.range(3).toDF(), "t");
+    lake.setProperties(spark, "t", java.util.Map.of("lwm.a", "1"));
+    assertEquals("1", lake.properties(spark, "t").get("lwm.a"));
+    assertEquals("1", lake.properties(spark, "t").get("lwm.a"));
+    lake.properties(spark, "t").put("lwm.a", "changed by a caller"); // a copy: the cache is not touched
+    assertEquals("1", lake.properties(spark, "t").get("lwm.a"));
+    lake.setProperties(spark, "t", java.util.Map.of("lwm.a", "2"));
+    assertEquals("2", lake.properties(spark, "t").get("lwm.a"));
+  }
 }

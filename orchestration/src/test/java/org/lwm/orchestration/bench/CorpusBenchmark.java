@@ -73,7 +73,16 @@ public final class CorpusBenchmark {
         new Job("ingest books", Config.of(Map.of("ingest.books.input", books.toString())), booksFloor(books)),
         new Job("ingest tokenize", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())), tokensFloor()),
         new Job("qa chunk", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())),
-            Floor.rewrite(List.of(Tables.BOOK_TOKENS), Tables.CHUNKS)));
+            Floor.rewrite(List.of(Tables.BOOK_TOKENS), Tables.CHUNKS)),
+        // the offline generator, one Delta commit for the whole table (its default commits every 512 chunks)
+        new Job("qa generate", Config.of(Map.of("qa.generator", "extractive", "qa.generate.batch_chunks", String.valueOf(1 << 30))),
+            Floor.rewrite(List.of(Tables.CHUNKS), Tables.QA_PAIRS)),
+        new Job("qa assemble", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString(), "qa.assemble.lengths", "8192,32768")),
+            Floor.rewrite(List.of(Tables.CHUNKS, Tables.QA_PAIRS), Tables.LONG_QA)),
+        new Job("pack examples", Config.of(Map.of(StepExecution.TOKENIZER_KEY, model.toString())),
+            Floor.rewrite(List.of(Tables.BOOK_TOKENS, Tables.LONG_QA), Tables.EXAMPLES)),
+        new Job("pack run", Config.of(Map.of("pack.stage", "32k", "pack.stages.32k.seq_len", "32768", "pack.stages.32k.separate", "long_qa")),
+            Floor.rewrite(List.of(Tables.EXAMPLES), Tables.PACKED)));
   }
 
   /** ingest books' floor: the files read whole as text and written with their paths as a Delta table. */
@@ -114,7 +123,7 @@ public final class CorpusBenchmark {
       .add("book_id", DataTypes.StringType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)).add("n_tokens", DataTypes.LongType);
 
   /** One job's figures. */
-  record Figures(double seconds, double floorSeconds, long queries, long sparkJobs, JobCounts counts) {}
+  record Figures(double seconds, double floorSeconds, long queries, long sparkJobs, long peakHeap, JobCounts counts) {}
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
@@ -127,24 +136,26 @@ public final class CorpusBenchmark {
 
     Path small = work.resolve("books-1mb");
     Path corpus = work.resolve("books");
-    round(spark, counter, small, model, work.resolve("warmup"), false); // class loading and JIT, not reported
-    Map<String, Figures> fixed = round(spark, counter, small, model, work.resolve("small"), false);
-    Map<String, Figures> full = round(spark, counter, corpus, model, work.resolve("full"), true);
+    HeapWatch heap = HeapWatch.start();
+    round(spark, counter, heap, small, model, work.resolve("warmup"), false); // class loading and JIT, not reported
+    Map<String, Figures> fixed = round(spark, counter, heap, small, model, work.resolve("small"), false);
+    Map<String, Figures> full = round(spark, counter, heap, corpus, model, work.resolve("full"), true);
 
     double mb = textBytes(corpus) / 1e6;
-    double single = singleThreadMbPerSecond(corpus, model);
     System.out.printf("%ncorpus: %.1f MB of books in %d files; Spark local[2], heap %.1f GiB; fixed cost = the same job on 1 MB%n",
         mb, fileCount(corpus), Runtime.getRuntime().maxMemory() / (double) (1L << 30));
-    System.out.printf("%-24s %8s %8s %8s %10s %8s %11s %9s%n", "job", "job s", "MB/s", "floor s", "floor/job", "queries", "spark jobs", "1 MB s");
+    System.out.printf("%-24s %8s %8s %8s %10s %8s %11s %9s %12s%n", "job", "job s", "MB/s", "floor s", "floor/job", "queries", "spark jobs", "1 MB s",
+        "peak heap MB");
     for (Map.Entry<String, Figures> e : full.entrySet()) {
       Figures f = e.getValue();
       Figures s = fixed.get(e.getKey());
-      System.out.printf("%-24s %8.1f %8.1f %8.1f %10.2f %8d %11d %9.1f%n", e.getKey(), f.seconds(), mb / f.seconds(), f.floorSeconds(),
-          f.floorSeconds() / f.seconds(), f.queries(), f.sparkJobs(), s.seconds());
+      System.out.printf("%-24s %8.1f %8.1f %8.1f %10.2f %8d %11d %9.1f %12d%n", e.getKey(), f.seconds(), mb / f.seconds(), f.floorSeconds(),
+          f.floorSeconds() / f.seconds(), f.queries(), f.sparkJobs(), s.seconds(), f.peakHeap() >> 20);
     }
     Figures books = full.get("ingest books");
     Figures tokens = full.get("ingest tokenize");
     if (books != null && tokens != null) {
+      double single = singleThreadMbPerSecond(corpus, model);
       double both = books.seconds() + tokens.seconds();
       System.out.printf("%-24s %8.1f %8.1f %8.1f %10.2f%n", "ingest books + tokenize", both, mb / both,
           books.floorSeconds() + tokens.floorSeconds(), (books.floorSeconds() + tokens.floorSeconds()) / both);
@@ -155,30 +166,51 @@ public final class CorpusBenchmark {
           c.get("books_written"), c.get("unchanged"), c.get("duplicates"), c.get("rejected"),
           c.get("seen") == c.get("books_written") + c.get("unchanged") + c.get("duplicates") + c.get("rejected") ? "holds" : "BROKEN");
     }
-    System.out.println("(floor/job = floor seconds / job seconds: >= 0.5 is the goal; one run, job then its floor, same session)");
+    System.out.println("(floor/job = floor seconds / job seconds: >= 0.5 is the goal; one run, job then its floor, same session;"
+        + " peak heap = the most heap in use after any garbage collection during the job, all tasks and the driver: live data, not garbage)");
     spark.stop();
   }
 
   /** Every job on a fresh lake under {@code dir}, each followed by its floor. */
-  static Map<String, Figures> round(SparkSession spark, QueryCounter counter, Path books, Path model, Path dir, boolean print) {
+  static Map<String, Figures> round(SparkSession spark, QueryCounter counter, HeapWatch heap, Path books, Path model, Path dir, boolean print) {
     Lake lake = Lake.of(dir.resolve("lake").toString());
     String scratch = dir.resolve("floor").toUri().toString();
     Map<String, Figures> out = new LinkedHashMap<>();
-    String only = System.getenv("LWM_BENCH_JOBS"); // e.g. "ingest books,ingest tokenize": a subset, in the usual order
-    for (Job job : jobs(books, model)) {
-      if (only != null && !java.util.Arrays.asList(only.split(",")).contains(job.step())) continue;
+    // e.g. "ingest books,ingest tokenize": a subset, in the usual order; the jobs before the subset's last one that
+    // are not in it run too, unmeasured, as they make its input (qa chunk needs books and book_tokens)
+    String only = System.getenv("LWM_BENCH_JOBS");
+    List<Job> all = jobs(books, model);
+    List<String> subset = only == null ? all.stream().map(Job::step).toList() : java.util.Arrays.asList(only.split(","));
+    int last = -1;
+    for (int i = 0; i < all.size(); i++) if (subset.contains(all.get(i).step())) last = i;
+    for (Job job : all.subList(0, last + 1)) {
+      if (!subset.contains(job.step())) {
+        JobCounts counts = StepExecution.run(Steps.get(job.step()), spark, lake, withExtra(job.config()));
+        if (print) System.out.println(job.step() + " (input of the jobs measured, not measured itself): " + counts.values());
+        continue;
+      }
+      heap.reset();
       long[] q0 = counter.snapshot();
       long t0 = System.nanoTime();
-      JobCounts counts = StepExecution.run(Steps.get(job.step()), spark, lake, job.config());
+      JobCounts counts = StepExecution.run(Steps.get(job.step()), spark, lake, withExtra(job.config()));
       long t1 = System.nanoTime();
       long[] q1 = counter.snapshot();
+      long peak = heap.peakAfterGc();
       if (print) counts.print(System.out);
       long t2 = System.nanoTime();
       job.floor().run(spark, lake, scratch, counts);
       long t3 = System.nanoTime();
-      out.put(job.step(), new Figures((t1 - t0) / 1e9, (t3 - t2) / 1e9, q1[0] - q0[0], q1[1] - q0[1], counts));
+      out.put(job.step(), new Figures((t1 - t0) / 1e9, (t3 - t2) / 1e9, q1[0] - q0[0], q1[1] - q0[1], peak, counts));
     }
     return out;
+  }
+
+  /** A job's config with LWM_BENCH_SET's keys ("ingest.max_book_bytes=268435456,…"), which apply to every job. */
+  static Config withExtra(Config config) {
+    for (String kv : System.getenv().getOrDefault("LWM_BENCH_SET", "").split(",")) {
+      if (kv.contains("=")) config = config.with(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+    }
+    return config;
   }
 
   private static List<Path> files(Path dir) throws IOException {

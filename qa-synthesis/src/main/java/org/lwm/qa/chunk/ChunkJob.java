@@ -113,7 +113,7 @@ public final class ChunkJob implements Step {
     Tallies tallies = new Tallies();
     spark.sparkContext().register(tallies, JOB + " counts");
     CollectionAccumulator<String> empty = spark.sparkContext().collectionAccumulator(JOB + " books without tokens");
-    JavaRDD<InternalRow> rows = CatalystRows.of(bookTokens.select("book_id", "tokens"))
+    JavaRDD<InternalRow> rows = CatalystRows.ofBooks(bookTokens.select("book_id", "tokens"))
         .mapPartitions(it -> new ChunkRows(it, new Chunker(tok.value(), size), tallies, empty));
     lake.overwrite(CatalystRows.dataFrame(spark, rows, SCHEMA), Tables.CHUNKS);
     List<Reject> rejects = new ArrayList<>();

@@ -68,7 +68,7 @@ public final class ExampleSources {
       });
     }
     // a book's tokens straight from Spark's array into an int[] (not through a boxed List<Integer>)
-    return CatalystRows.of(lake.read(spark, Tables.BOOK_TOKENS).select("book_id", "tokens")).map(r -> {
+    return CatalystRows.ofBooks(lake.read(spark, Tables.BOOK_TOKENS).select("book_id", "tokens")).map(r -> {
       Map<String, Object> v = new LinkedHashMap<>();
       v.put("text", new TextIds(r.getArray(1).toIntArray()));
       return new SourceRecord("book:" + r.getUTF8String(0).toString(), TEXT, "text", v);

@@ -46,6 +46,7 @@ import org.lwm.packing.pack.Packer;
 public final class PackJob implements Step {
   /** The stage to pack: {@code --stage}. */
   public static final String STAGE = "pack.stage";
+  public static final String WINDOW_TOKENS = "pack.window_tokens";
 
   @Override
   public String name() {
@@ -73,6 +74,7 @@ public final class PackJob implements Step {
         ConfigKey.of(STAGE, "the stage: the packed partition stage=NAME whose settings are pack.stages.NAME.*"),
         ConfigKey.of("pack.stages.*", "per stage NAME: seq_len (required), sources (task=weight,...; default every task), separate (task,...), seed (0)"),
         ConfigKey.of("pack.window", "4096", "examples per best-fit window"),
+        ConfigKey.of(WINDOW_TOKENS, String.valueOf(Packer.WINDOW_TOKENS), "tokens (of whole examples) per best-fit window: bounds a task's memory (~13 bytes a token)"),
         ConfigKey.of("pack.max_open_rows", "1024", "partly filled rows kept between windows"),
         ConfigKey.of("pack.partitions", "partitions packed apart (default: from the data's size and the cores)"));
   }
@@ -112,6 +114,8 @@ public final class PackJob implements Step {
     JobCounts counts = new JobCounts("pack-" + stage.name());
     int window = config.getInt("pack.window", 4096);
     int maxOpen = config.getInt("pack.max_open_rows", 1024);
+    long windowTokens = config.getLong(WINDOW_TOKENS, Packer.WINDOW_TOKENS);
+    if (windowTokens < 1) throw new UserError(WINDOW_TOKENS + " = " + windowTokens + " must be at least 1");
     int seqLen = stage.seqLen();
     Dataset<Row> examples = lake.read(spark, Tables.EXAMPLES);
 
@@ -158,8 +162,8 @@ public final class PackJob implements Step {
     long seed = stage.seed();
     Tallies tallies = new Tallies();
     spark.sparkContext().register(tallies, "pack-" + stage.name() + " counts");
-    JavaRDD<InternalRow> rows = CatalystRows.of(spread)
-        .mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen, tallies), false);
+    JavaRDD<InternalRow> rows = CatalystRows.ofBooks(spread)
+        .mapPartitionsWithIndex((idx, it) -> packPartition(idx, it, seqLen, seed, window, maxOpen, windowTokens, tallies), false);
     Dataset<Row> packed = CatalystRows.dataFrame(spark, rows, PackedRowSchema.SCHEMA).withColumn("stage", lit(stage.name()));
     if (lake.exists(spark, Tables.PACKED)) {
       packed.write().format("delta").mode("overwrite").option("replaceWhere", "stage = '" + stage.name() + "'").save(lake.table(Tables.PACKED));
@@ -186,7 +190,8 @@ public final class PackJob implements Step {
    * The packer restarts at each packing group so groups never share a row; seq_ids are the partition index in the
    * high bits and a running count below. Rows and used positions are counted into {@code tallies}.
    */
-  static Iterator<InternalRow> packPartition(int idx, Iterator<InternalRow> it, int seqLen, long seed, int window, int maxOpen, Tallies tallies) {
+  static Iterator<InternalRow> packPartition(int idx, Iterator<InternalRow> it, int seqLen, long seed, int window, int maxOpen, long windowTokens,
+      Tallies tallies) {
     return new Iterator<>() {
       final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
       final long base = (long) idx << 40;
@@ -208,7 +213,7 @@ public final class PackJob implements Step {
           if (!g.equals(group)) {
             if (packer != null) packer.finish();
             group = g;
-            packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen),
+            packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen, windowTokens),
                 base + emitted, row -> {
                   ready.add(PackedCatalystRows.toRow(row));
                   tallies.add("rows", 1);

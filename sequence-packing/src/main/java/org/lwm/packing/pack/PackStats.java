@@ -17,6 +17,8 @@ public final class PackStats implements Serializable {
   public long examplesSplit;
   public long pieces;
   public long maxOpenRows;
+  /** The most tokens (of whole examples) one window held. */
+  public long maxWindowTokens;
   public final Map<String, Long> positionsPerTask = new TreeMap<>();
 
   public double fillRate() {
@@ -32,6 +34,7 @@ public final class PackStats implements Serializable {
     examplesSplit += o.examplesSplit;
     pieces += o.pieces;
     maxOpenRows = Math.max(maxOpenRows, o.maxOpenRows);
+    maxWindowTokens = Math.max(maxWindowTokens, o.maxWindowTokens);
     o.positionsPerTask.forEach((k, v) -> positionsPerTask.merge(k, v, Long::sum));
   }
 

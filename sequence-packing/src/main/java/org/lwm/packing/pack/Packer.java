@@ -15,12 +15,15 @@ import org.lwm.packing.format.FormattedExample;
  * Masked sequence packing (DESIGN §6): a stream of formatted examples into rows of L positions, best-fit
  * decreasing over a bounded, seeded shuffle window.
  *
- * <p>An example of n tokens needs n−1 positions. Examples arrive into a window of {@code window} examples; when it
- * is full the window is shuffled (seeded), sorted by length, longest first (the shuffle breaks ties), and each
+ * <p>An example of n tokens needs n−1 positions. Examples arrive into a window of at most {@code window} examples
+ * and {@code windowTokens} tokens (an example's whole arrays stay held while its last piece waits in the window, so
+ * the tokens counted are whole examples'); when either is reached the window is shuffled (seeded), sorted by length, longest first (the shuffle breaks ties), and each
  * example goes into the open row with the least free room that still holds it, or a new row. Rows with no free
  * room are emitted; partly filled rows stay open for the next window's examples, at most {@code maxOpenRows} of
  * them (the fullest are emitted first when there are more). The rows a window emits leave in a seeded random
- * order. Memory is bounded by the window and the open rows, not by the dataset.
+ * order. Memory is bounded by the window and the open rows, not by the dataset: about 13 bytes per window token
+ * (ids, loss mask, vision mask, loss weights) plus 22 bytes per position of each open row, whatever the examples'
+ * lengths.
  *
  * <p>Over-long rule: an example with more than L targets is cut at target boundaries into ⌈(n−1)/L⌉ pieces, piece
  * k holding targets k·L+1 … min((k+1)·L, n−1) with the inputs just before them; each full piece is a row of its
@@ -31,12 +34,24 @@ import org.lwm.packing.format.FormattedExample;
  * <p>Deterministic: the same examples in the same order with the same seed give the same rows.
  */
 public final class Packer {
-  /** L, the shuffle seed, the window (examples) and the cap on rows kept open between windows. */
-  public record Options(int seqLen, long seed, int window, int maxOpenRows) {
+  /**
+   * Default bound on the tokens of the examples in one window: 2^24 tokens, about 220 MB of a task's heap (13 bytes a
+   * token), so two tasks' windows fit a 3 GiB heap's user memory next to Spark's own. With 4096 examples of at most
+   * 4096 tokens (typical chat / QA data) the example count binds first and windows are as before.
+   */
+  public static final long WINDOW_TOKENS = 1L << 24;
+
+  /** L, the shuffle seed, the window (examples, and tokens of those examples) and the cap on rows kept open between windows. */
+  public record Options(int seqLen, long seed, int window, int maxOpenRows, long windowTokens) {
     public Options {
       if (seqLen < 1) throw new IllegalArgumentException("sequence length " + seqLen + " must be positive: pass --seq-len L (e.g. 2048)");
       if (window < 1) throw new IllegalArgumentException("packing window " + window + " must be at least 1 example");
       if (maxOpenRows < 1) throw new IllegalArgumentException("maxOpenRows " + maxOpenRows + " must be at least 1");
+      if (windowTokens < 1) throw new IllegalArgumentException("packing window of " + windowTokens + " tokens must be at least 1 token");
+    }
+
+    public Options(int seqLen, long seed, int window, int maxOpenRows) {
+      this(seqLen, seed, window, maxOpenRows, WINDOW_TOKENS);
     }
 
     public static Options of(int seqLen, long seed) {
@@ -49,6 +64,8 @@ public final class Packer {
   private final long seqIdBase;
   private final SplittableRandom random;
   private final List<Piece> window = new ArrayList<>();
+  /** Tokens of the whole examples the window's pieces belong to (what it holds in memory). */
+  private long windowTokens;
   /** Open rows by free room; rows with equal room in the order they were opened. */
   private final TreeMap<Integer, ArrayDeque<OpenRow>> open = new TreeMap<>();
   private int openCount;
@@ -94,7 +111,8 @@ public final class Packer {
     } else {
       window.add(new Piece(e, w, 0, targets));
     }
-    if (window.size() >= options.window()) flushWindow(false);
+    windowTokens += e.length();
+    if (window.size() >= options.window() || windowTokens >= options.windowTokens()) flushWindow(false);
   }
 
   /** Packs what is left and emits every open row. */
@@ -131,7 +149,9 @@ public final class Packer {
         openCount++;
       }
     }
+    stats.maxWindowTokens = Math.max(stats.maxWindowTokens, windowTokens);
     window.clear();
+    windowTokens = 0;
     stats.maxOpenRows = Math.max(stats.maxOpenRows, openCount);
     // keep at most maxOpenRows open (none after the last window): the fullest leave first
     int keep = last ? 0 : options.maxOpenRows();
