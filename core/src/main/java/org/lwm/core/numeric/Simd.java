@@ -1,12 +1,17 @@
 package org.lwm.core.numeric;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The float loops that JDK 17's JIT does not vectorise by itself — reductions (a dot product, a maximum) and
  * {@code exp} — on the CPU's widest vectors through the Vector API when the JVM was started with
  * {@code --add-modules=jdk.incubator.vector} (./lwm, the tests, dev/cluster and the rendered spark-submit options
  * all add it), else as plain loops with the same contract. Results agree with the plain loops up to float
- * rounding: sums are taken in a different order, and {@code exp} is the JDK's vector intrinsic (within 1 ulp of
- * {@link Math#exp}). {@code -Dlwm.simd=false} forces the plain loops.
+ * rounding: sums are taken in a different order, and {@code exp} is a polynomial of {@link VectorLoops} (within
+ * ~1e-7 relative of {@link Math#exp}). {@code -Dlwm.simd=false} forces the plain loops. The {@link ByteBuffer}
+ * forms work in place on native memory (a score tile OpenBLAS wrote) with no copy to and from an array; they give
+ * the same bits as the array forms on the same values.
  */
 public final class Simd {
   private Simd() {}
@@ -77,5 +82,31 @@ public final class Simd {
       return;
     }
     for (int i = 0; i < n; i++) a[off + i] = (float) Math.exp(a[off + i] - shift);
+  }
+
+  /** max of the n floats at float index off of a native-order buffer (−∞ when n = 0). */
+  public static float max(ByteBuffer b, int off, int n) {
+    requireNativeOrder(b);
+    if (VECTOR) return VectorLoops.max(b, off, n);
+    float m = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) m = Math.max(m, b.getFloat((off + i) * 4));
+    return m;
+  }
+
+  /** The n floats at float index off of a native-order buffer become exp(x − shift), in place; returns their sum. */
+  public static float expShifted(ByteBuffer b, int off, int n, float shift) {
+    requireNativeOrder(b);
+    if (VECTOR) return VectorLoops.expShifted(b, off, n, shift);
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      float p = (float) Math.exp(b.getFloat((off + i) * 4) - shift);
+      b.putFloat((off + i) * 4, p);
+      sum += p;
+    }
+    return sum;
+  }
+
+  private static void requireNativeOrder(ByteBuffer b) {
+    if (b.order() != ByteOrder.nativeOrder()) throw new IllegalArgumentException("a buffer in " + b.order() + " order; Simd reads native order");
   }
 }

@@ -1,5 +1,8 @@
 package org.lwm.core.numeric;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -147,6 +150,37 @@ final class VectorLoops {
     for (; i < n; i++) {
       float p = exp(a[off + i] - shift);
       a[off + i] = p;
+      s += p;
+    }
+    return s;
+  }
+
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+  /** {@link #max(float[], int, int)} over floats of a native-order buffer: the same lanes, the same result. */
+  static float max(ByteBuffer b, int off, int n) {
+    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int i = 0;
+    for (; i + L <= n; i += L) m = m.max(FloatVector.fromByteBuffer(S, b, (off + i) * 4, NATIVE));
+    float r = m.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) r = Math.max(r, b.getFloat((off + i) * 4));
+    return r;
+  }
+
+  /** {@link #expShifted(float[], int, int, float, boolean)} with the sum, in place in a native-order buffer: same bits. */
+  static float expShifted(ByteBuffer b, int off, int n, float shift) {
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      int at = (off + i) * 4;
+      FloatVector p = exp(FloatVector.fromByteBuffer(S, b, at, NATIVE).sub(shift));
+      p.intoByteBuffer(b, at, NATIVE);
+      acc = acc.add(p);
+    }
+    float s = sum(acc);
+    for (; i < n; i++) {
+      float p = exp(b.getFloat((off + i) * 4) - shift);
+      b.putFloat((off + i) * 4, p);
       s += p;
     }
     return s;

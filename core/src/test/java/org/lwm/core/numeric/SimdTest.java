@@ -44,6 +44,25 @@ class SimdTest {
   }
 
   @Test
+  void bufferFormsGiveTheArrayFormsBits() {
+    int n = 1000, off = 37, len = 517; // an odd offset and a length with a tail after the last whole vector
+    float[] a = random(n, 4);
+    a[off + 5] = Float.NEGATIVE_INFINITY; // a closed entry becomes 0 either way
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 * n).order(java.nio.ByteOrder.nativeOrder());
+    for (int i = 0; i < n; i++) b.putFloat(4 * i, a[i]);
+    float max = Simd.max(a, off, len);
+    assertEquals(max, Simd.max(b, off, len));
+    float sum = Simd.expShifted(a, off, len, max);
+    assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(Simd.expShifted(b, off, len, max)));
+    for (int i = 0; i < n; i++) assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b.getFloat(4 * i)), "float " + i);
+    assertEquals(0f, b.getFloat(4 * (off + 5)));
+    java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(16);
+    if (big.order() != java.nio.ByteOrder.nativeOrder()) {
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Simd.max(big, 0, 4));
+    }
+  }
+
+  @Test
   void dotAndGemvMatchDoubleSums() {
     int in = 259, out = 7;
     float[] x = random(in, 2), w = random(in * out, 3), y = new float[out];

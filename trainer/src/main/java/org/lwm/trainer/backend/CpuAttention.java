@@ -1,5 +1,7 @@
 package org.lwm.trainer.backend;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.lwm.core.numeric.Gemm;
@@ -80,6 +82,7 @@ final class CpuAttention {
     Workspace w = Workspace.get();
     FloatBuffer qh = w.packed(0, q, t, heads, hd), kh = w.packed(1, k, tk, kvHeads, hd), vh = w.packed(2, v, tk, kvHeads, hd);
     FloatBuffer oh = w.packed(3, out, t, heads, hd), s = w.tile(0, a.queryChunk() * a.keyChunk());
+    ByteBuffer sBytes = w.tileBytes(0);
     float[] row = w.row(0, Math.max(a.keyChunk(), hd));
     long computed = 0, skipped = 0;
     for (int qc = 0; qc < qChunks.n; qc++) {
@@ -98,16 +101,26 @@ final class CpuAttention {
           gemm.sgemm(false, true, cq, ck, hd, scale, qt, hd, kt, hd, 0f, s, ck);
           for (int i = 0; i < cq; i++) {
             int r = h * t + q0 + i, so = i * ck;
-            s.get(so, row, 0, ck);
-            if (masked) mask(row, ck, qIndex[q0 + i], qSegment[q0 + i], kIndex, kSegment, k0);
-            float mOld = m[r], mNew = Math.max(mOld, Simd.max(row, 0, ck));
-            if (mNew == Float.NEGATIVE_INFINITY) { // every key of the row closed so far: P = 0
-              Arrays.fill(row, 0, ck, 0f);
+            float mOld = m[r], mNew, sum;
+            if (masked) { // copied out to be masked; an open tile's row is exponentiated where OpenBLAS wrote it
+              s.get(so, row, 0, ck);
+              mask(row, ck, qIndex[q0 + i], qSegment[q0 + i], kIndex, kSegment, k0);
+              mNew = Math.max(mOld, Simd.max(row, 0, ck));
+              if (mNew == Float.NEGATIVE_INFINITY) { // every key of the row closed so far: P = 0
+                Arrays.fill(row, 0, ck, 0f);
+                s.put(so, row, 0, ck);
+                continue;
+              }
+              sum = Simd.expShifted(row, 0, ck, mNew);
               s.put(so, row, 0, ck);
-              continue;
+            } else {
+              mNew = Math.max(mOld, Simd.max(sBytes, so, ck));
+              if (mNew == Float.NEGATIVE_INFINITY) { // scores of −∞ (overflowed products): P = 0, as above
+                for (int j = 0; j < ck; j++) s.put(so + j, 0f);
+                continue;
+              }
+              sum = Simd.expShifted(sBytes, so, ck, mNew);
             }
-            float sum = Simd.expShifted(row, 0, ck, mNew);
-            s.put(so, row, 0, ck);
             float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
             l[r] = l[r] * alpha + sum;
             m[r] = mNew;
@@ -212,6 +225,7 @@ final class CpuAttention {
   private static final class Workspace {
     private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
     private final FloatBuffer[] packed = new FloatBuffer[7], tiles = new FloatBuffer[2];
+    private final ByteBuffer[] tileBytes = new ByteBuffer[2];
     private final float[][] rows = new float[2][];
 
     static Workspace get() {
@@ -235,7 +249,16 @@ final class CpuAttention {
     }
 
     FloatBuffer tile(int which, int floats) {
-      return tiles[which] = grown(tiles[which], floats);
+      if (tiles[which] == null || tiles[which].capacity() < floats) {
+        tileBytes[which] = ByteBuffer.allocateDirect(Math.multiplyExact(floats, 4)).order(ByteOrder.nativeOrder());
+        tiles[which] = tileBytes[which].asFloatBuffer();
+      }
+      return tiles[which];
+    }
+
+    /** The bytes behind {@link #tile}'s buffer {@code which}, for {@code Simd}'s in-place loops. */
+    ByteBuffer tileBytes(int which) {
+      return tileBytes[which];
     }
 
     float[] row(int which, int floats) {
