@@ -55,6 +55,15 @@ public final class Simd {
     }
   }
 
+  /** y[yo+i] += a·x[xo+i] for i &lt; n (a fused multiply-add per element on both paths, so both give the same bits). */
+  public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+    if (VECTOR) {
+      VectorLoops.axpy(a, x, xo, y, yo, n);
+      return;
+    }
+    for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+  }
+
   /** max a[off+i] for i &lt; n (−∞ when n = 0). */
   public static float max(float[] a, int off, int n) {
     if (VECTOR) return VectorLoops.max(a, off, n);

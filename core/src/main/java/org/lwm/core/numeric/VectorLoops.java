@@ -77,56 +77,38 @@ final class VectorLoops {
     return "Vector API, " + S.vectorBitSize() + "-bit (" + L + " floats)";
   }
 
+  /** Four accumulators, so four independent chains of multiply-adds are in flight over one sequential stream. */
   static float dot(float[] a, int ao, float[] b, int bo, int n) {
-    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S), acc2 = FloatVector.zero(S), acc3 = FloatVector.zero(S);
     int i = 0;
-    for (; i + 2 * L <= n; i += 2 * L) {
+    for (; i + 4 * L <= n; i += 4 * L) {
       acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
       acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
+      acc2 = FloatVector.fromArray(S, a, ao + i + 2 * L).fma(FloatVector.fromArray(S, b, bo + i + 2 * L), acc2);
+      acc3 = FloatVector.fromArray(S, a, ao + i + 3 * L).fma(FloatVector.fromArray(S, b, bo + i + 3 * L), acc3);
     }
     for (; i + L <= n; i += L) acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
-    float s = sum(acc0.add(acc1));
+    float s = sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) s += a[ao + i] * b[bo + i];
     return s;
   }
 
-  /** Four rows of W at a time, so each load of x feeds four products. */
+  /**
+   * Row after row of W, each one sequential stream: measured here at 16 GB/s from memory against 9.5 GB/s for four
+   * rows interleaved per pass (four streams defeat the hardware prefetcher's run on each).
+   */
   static void gemv(float[] x, int xo, float[] w, int n, int out, float[] y, int yo, boolean accumulate) {
-    int o = 0, body = n - n % L;
-    for (; o + 3 < out; o += 4) {
-      int w0 = o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-      FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-      for (int i = 0; i < body; i += L) {
-        FloatVector xv = FloatVector.fromArray(S, x, xo + i);
-        a0 = FloatVector.fromArray(S, w, w0 + i).fma(xv, a0);
-        a1 = FloatVector.fromArray(S, w, w1 + i).fma(xv, a1);
-        a2 = FloatVector.fromArray(S, w, w2 + i).fma(xv, a2);
-        a3 = FloatVector.fromArray(S, w, w3 + i).fma(xv, a3);
-      }
-      float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
-      for (int i = body; i < n; i++) {
-        float xi = x[xo + i];
-        s0 += xi * w[w0 + i];
-        s1 += xi * w[w1 + i];
-        s2 += xi * w[w2 + i];
-        s3 += xi * w[w3 + i];
-      }
-      if (accumulate) {
-        y[yo + o] += s0;
-        y[yo + o + 1] += s1;
-        y[yo + o + 2] += s2;
-        y[yo + o + 3] += s3;
-      } else {
-        y[yo + o] = s0;
-        y[yo + o + 1] = s1;
-        y[yo + o + 2] = s2;
-        y[yo + o + 3] = s3;
-      }
-    }
-    for (; o < out; o++) {
+    for (int o = 0; o < out; o++) {
       float v = dot(x, xo, w, o * n, n);
       y[yo + o] = accumulate ? y[yo + o] + v : v;
     }
+  }
+
+  static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+    FloatVector av = FloatVector.broadcast(S, a);
+    int i = 0;
+    for (; i + L <= n; i += L) FloatVector.fromArray(S, x, xo + i).fma(av, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+    for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
   }
 
   static float max(float[] a, int off, int n) {

@@ -63,6 +63,14 @@ class SimdTest {
   }
 
   @Test
+  void axpyAddsAScaledRowInPlace() {
+    float[] x = random(45, 5), y = random(60, 6), want = y.clone();
+    for (int i = 0; i < 21; i++) want[7 + i] = Math.fma(0.37f, x[3 + i], want[7 + i]);
+    Simd.axpy(0.37f, x, 3, y, 7, 21);
+    for (int i = 0; i < y.length; i++) assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(y[i]), "float " + i);
+  }
+
+  @Test
   void dotAndGemvMatchDoubleSums() {
     int in = 259, out = 7;
     float[] x = random(in, 2), w = random(in * out, 3), y = new float[out];

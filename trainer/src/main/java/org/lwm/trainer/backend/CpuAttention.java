@@ -139,6 +139,52 @@ final class CpuAttention {
     return new long[] {computed, skipped};
   }
 
+  /** Query rows up to this many (a decoding step's) take {@link #forwardFewQueries}. */
+  static final int FEW_QUERIES = 4;
+
+  /**
+   * The same online-softmax update as {@link #forward}, for a few query rows against the whole block at once: each
+   * row's scores are dot products straight over K (no packing of K and V into head-major buffers, no OpenBLAS call
+   * per head), then P·V as one scaled add of each open value row. This is a decoding step, which would otherwise copy
+   * the whole KV cache per layer and token. Returns the tile counts {@link #forward} would (its tiles are the unit of
+   * the ring's counters).
+   */
+  long[] forwardFewQueries(AttentionShape a, float[] q, int[] qIndex, int[] qSegment, int t, float[] k, float[] v,
+      int[] kIndex, int[] kSegment, int tk, float[] m, float[] l, float[] out) {
+    int heads = a.heads(), hd = a.headDim(), group = a.group(), hq = heads * hd, hk = a.kvHeads() * hd;
+    float scale = a.scale();
+    float[] scores = Workspace.get().row(0, Math.max(tk, hd));
+    for (int i = 0; i < t; i++) {
+      int qi = qIndex[i], qs = qSegment[i];
+      for (int h = 0; h < heads; h++) {
+        int g = h / group, qo = i * hq + h * hd, r = h * t + i;
+        for (int j = 0; j < tk; j++) {
+          scores[j] = kIndex[j] > qi || kSegment[j] != qs ? Float.NEGATIVE_INFINITY : scale * Simd.dot(q, qo, k, j * hk + g * hd, hd);
+        }
+        float mOld = m[r], mNew = Math.max(mOld, Simd.max(scores, 0, tk));
+        if (mNew == Float.NEGATIVE_INFINITY) continue; // every key closed so far: P = 0
+        float sum = Simd.expShifted(scores, 0, tk, mNew);
+        float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
+        l[r] = l[r] * alpha + sum;
+        m[r] = mNew;
+        if (alpha != 1f) for (int d = 0; d < hd; d++) out[qo + d] *= alpha;
+        // O_h += P V_g, one open key at a time
+        for (int j = 0; j < tk; j++) {
+          if (scores[j] != 0f) Simd.axpy(scores[j], v, j * hk + g * hd, out, qo, hd);
+        }
+      }
+    }
+    Chunks qChunks = new Chunks(qIndex, qSegment, t, a.queryChunk()), kChunks = new Chunks(kIndex, kSegment, tk, a.keyChunk());
+    long computed = 0, skipped = 0;
+    for (int qc = 0; qc < qChunks.n; qc++) {
+      for (int kc = 0; kc < kChunks.n; kc++) {
+        if (Chunks.empty(qChunks, qc, kChunks, kc)) skipped++;
+        else computed++;
+      }
+    }
+    return new long[] {computed, skipped};
+  }
+
   void forwardEnd(AttentionShape a, int t, float[] m, float[] l, float[] out, float[] lse) {
     int heads = a.heads(), hd = a.headDim(), hdq = heads * hd;
     for (int h = 0; h < heads; h++) {

@@ -76,6 +76,7 @@ final class CpuBackend implements Backend {
   @Override
   public long[] attentionForward(AttentionShape a, float[] q, int[] qIndex, int[] qSegment, int t, float[] k, float[] v,
       int[] kIndex, int[] kSegment, int tk, float[] m, float[] l, float[] out) {
+    if (t <= CpuAttention.FEW_QUERIES) return attention.forwardFewQueries(a, q, qIndex, qSegment, t, k, v, kIndex, kSegment, tk, m, l, out);
     return attention.forward(a, q, qIndex, qSegment, t, k, v, kIndex, kSegment, tk, m, l, out);
   }
 
