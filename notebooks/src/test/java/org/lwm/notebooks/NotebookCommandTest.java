@@ -52,6 +52,11 @@ class NotebookCommandTest {
       assertEquals(JupyterKernel.NAME, specs.path("default").asText(), specs.toString());
       JsonNode env = specs.path("kernelspecs").path(JupyterKernel.NAME).path("spec").path("env");
       assertTrue(env.path("RJK_CLASSPATH").asText().contains("orchestration"), env.toString());
+      // the kernel's JVM loads the project's LoopThread (notebooks/target/classes) ahead of the kernel jar's
+      List<String> argv = new ArrayList<>();
+      specs.path("kernelspecs").path(JupyterKernel.NAME).path("spec").path("argv").forEach(a -> argv.add(a.asText()));
+      String kernelPath = argv.get(argv.indexOf("-cp") + 1);
+      assertTrue(kernelPath.matches(".*notebooks/target/classes:.*rapaio-jupyter-kernel\\.jar"), argv.toString());
       assertTrue(DemoLake.tail(log).contains("lake " + org.lwm.core.lake.Lake.of(DemoLake.lake().toString()).root()), DemoLake.tail(log));
     } finally {
       p.destroy(); // its shutdown hook ends Jupyter

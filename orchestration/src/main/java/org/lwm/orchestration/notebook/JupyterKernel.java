@@ -23,20 +23,30 @@ public final class JupyterKernel {
 
   private JupyterKernel() {}
 
-  /** The kernel jar the notebooks module's build puts under {@code home}. */
-  public static Path kernelJar(Path home) {
-    Path jar = home.resolve("notebooks").resolve("target").resolve("jupyter").resolve("rapaio-jupyter-kernel.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new UserError("no Jupyter kernel at " + jar + ": build the notebooks module (mvn -pl notebooks -am package)");
+  /** rapaio-jupyter-kernel's entry point. */
+  static final String MAIN = "org.rapaio.jupyter.kernel.MainApp";
+
+  /**
+   * The kernel JVM's own class path, as the notebooks module's build leaves it under {@code home}: that module's
+   * classes first (its {@code LoopThread} replaces the kernel's, whose start-up race hangs one kernel start in two:
+   * see that class), then the kernel's jar.
+   */
+  public static List<Path> kernelClassPath(Path home) {
+    Path target = home.resolve("notebooks").resolve("target");
+    Path patch = target.resolve("classes");
+    Path jar = target.resolve("jupyter").resolve("rapaio-jupyter-kernel.jar");
+    if (!Files.isRegularFile(jar) || !Files.isRegularFile(patch.resolve("org/rapaio/jupyter/kernel/channels/LoopThread.class"))) {
+      throw new UserError("no Jupyter kernel at " + target + ": build the notebooks module (mvn -pl notebooks -am package)");
     }
-    return jar;
+    return List.of(patch, jar);
   }
 
   /**
-   * Writes the spec; {@code classpath} is a path list in the platform's syntax (':' on Linux), {@code jvmFlags}
-   * the flags the kernel's JVM needs for Spark (see {@link #sparkJvmFlags}).
+   * Writes the spec; {@code kernelClassPath} is the kernel JVM's own ({@link #kernelClassPath}), {@code classpath}
+   * the notebooks' (JShell's) path list in the platform's syntax (':' on Linux), {@code jvmFlags} the flags the
+   * kernel's JVM needs for Spark (see {@link #sparkJvmFlags}).
    */
-  public static Path install(Path jupyterDir, Path kernelJar, String classpath, List<String> jvmFlags) {
+  public static Path install(Path jupyterDir, List<Path> kernelClassPath, String classpath, List<String> jvmFlags) {
     Path dir = jupyterDir.resolve("kernels").resolve(NAME);
     ObjectMapper json = new ObjectMapper();
     ObjectNode spec = json.createObjectNode();
@@ -44,7 +54,8 @@ public final class JupyterKernel {
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.add("-Xmx2g");
     jvmFlags.forEach(argv::add);
-    argv.add("-jar").add(kernelJar.toAbsolutePath().toString()).add("{connection_file}");
+    argv.add("-cp").add(String.join(File.pathSeparator, kernelClassPath.stream().map(p -> p.toAbsolutePath().toString()).toList()));
+    argv.add(MAIN).add("{connection_file}");
     spec.put("display_name", "Java (lwm)");
     spec.put("language", "java");
     spec.put("interrupt_mode", "message");

@@ -41,7 +41,7 @@ public final class NotebookCommand implements java.util.concurrent.Callable<Inte
     Path notebooks = home.resolve("notebooks");
     if (!Files.isDirectory(notebooks)) throw new UserError("no notebooks folder at " + notebooks + ": run ./lwm from the repository");
     Path jupyterDir = notebooks.resolve("target").resolve("jupyter");
-    JupyterKernel.install(jupyterDir, JupyterKernel.kernelJar(home), System.getProperty("java.class.path"), JupyterKernel.sparkJvmFlags());
+    JupyterKernel.install(jupyterDir, JupyterKernel.kernelClassPath(home), System.getProperty("java.class.path"), JupyterKernel.sparkJvmFlags());
     List<String> cmd = new ArrayList<>(List.of("jupyter", "notebook", "--notebook-dir=" + notebooks,
         "--MultiKernelManager.default_kernel_name=" + JupyterKernel.NAME));
     if (noBrowser) cmd.add("--no-browser");
