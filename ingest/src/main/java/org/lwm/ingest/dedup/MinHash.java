@@ -105,11 +105,18 @@ public final class MinHash implements Serializable {
 
   /** Exact Jaccard similarity of two sorted distinct shingle sets. */
   public static double jaccard(long[] a, long[] b) {
-    if (a.length == 0 && b.length == 0) return 1.0;
-    int i = 0;
-    int j = 0;
+    return jaccard(a, 0, a.length, b, 0, b.length);
+  }
+
+  /** Exact Jaccard similarity of two sorted distinct shingle sets held in slices of arrays. */
+  public static double jaccard(long[] a, int aFrom, int aLength, long[] b, int bFrom, int bLength) {
+    if (aLength == 0 && bLength == 0) return 1.0;
+    int i = aFrom;
+    int j = bFrom;
+    int aEnd = aFrom + aLength;
+    int bEnd = bFrom + bLength;
     long common = 0;
-    while (i < a.length && j < b.length) {
+    while (i < aEnd && j < bEnd) {
       if (a[i] == b[j]) {
         common++;
         i++;
@@ -120,7 +127,7 @@ public final class MinHash implements Serializable {
         j++;
       }
     }
-    return (double) common / (a.length + b.length - common);
+    return (double) common / (aLength + bLength - common);
   }
 
   private static final long FNV_OFFSET = 0xCBF29CE484222325L;
