@@ -139,17 +139,14 @@ public final class NearDuplicates {
   static Result findCounted(List<Book> books, Function<int[], Shingles> shingles, double threshold) {
     int n = books.size();
     // rank: the decision order, lake books first (as given), then new books by source, then id
-    Integer[] byRank = new Integer[n];
-    for (int i = 0; i < n; i++) byRank[i] = i;
-    Arrays.sort(byRank, Comparator.comparing((Integer i) -> books.get(i).fresh())
-        .thenComparing(i -> books.get(i).fresh() ? books.get(i).source() : "")
-        .thenComparing(i -> books.get(i).fresh() ? books.get(i).bookId() : "")
-        .thenComparing(i -> i));
+    Ranked[] byRank = new Ranked[n];
+    for (int i = 0; i < n; i++) byRank[i] = new Ranked(books.get(i), i);
+    Arrays.sort(byRank, Ranked::compare);
     int[] bookOf = new int[n];
     int keptBooks = 0;
     for (int r = 0; r < n; r++) {
-      bookOf[r] = byRank[r];
-      if (!books.get(bookOf[r]).fresh()) keptBooks++;
+      bookOf[r] = byRank[r].index;
+      if (!byRank[r].fresh) keptBooks++;
     }
     byRank = null;
 
@@ -213,6 +210,31 @@ public final class NearDuplicates {
       }
     }
     return new Result(matches, verifications, candidates);
+  }
+
+  /** A book's place in the decision order: lake books first (in the given order), then new books by source, id. */
+  private static final class Ranked {
+    final boolean fresh;
+    final String source;
+    final String id;
+    final int index;
+
+    Ranked(Book b, int index) {
+      this.fresh = b.fresh();
+      this.source = b.source();
+      this.id = b.bookId();
+      this.index = index;
+    }
+
+    static int compare(Ranked x, Ranked y) {
+      if (x.fresh != y.fresh) return x.fresh ? 1 : -1;
+      int c = 0;
+      if (x.fresh) {
+        c = x.source.compareTo(y.source);
+        if (c == 0) c = x.id.compareTo(y.id);
+      }
+      return c != 0 ? c : Integer.compare(x.index, y.index);
+    }
   }
 
   /** False when sets of these sizes cannot have a Jaccard similarity ≥ threshold (it is at most min / max). */
