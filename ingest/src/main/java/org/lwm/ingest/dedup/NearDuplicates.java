@@ -80,6 +80,11 @@ public final class NearDuplicates {
     double jaccard(int a, int b) {
       return MinHash.jaccard(parts.get(part[a]), from[a], length[a], parts.get(part[b]), from[b], length[b]);
     }
+
+    /** The similarity when it is ≥ threshold, else a value below it (found sooner). */
+    double jaccardAtLeast(int a, int b, double threshold) {
+      return MinHash.jaccardAtLeast(parts.get(part[a]), from[a], length[a], parts.get(part[b]), from[b], length[b], threshold);
+    }
   }
 
   /** Shingle sets of several books in three arrays, as a task sends them to the driver. */
@@ -191,7 +196,7 @@ public final class NearDuplicates {
           int b = bookOf[m];
           if (!canReach(sets.length(a), sets.length(b), threshold)) continue;
           verifications++;
-          double j = sets.jaccard(a, b);
+          double j = sets.jaccardAtLeast(a, b, threshold);
           if (j < threshold) continue;
           if (j > bestJ || (j == bestJ && books.get(b).source().compareTo(books.get(best).source()) < 0)) {
             best = b;

@@ -161,6 +161,24 @@ class NearDuplicatesTest {
     return NearDuplicates.decide(similar, sourceOf, isFresh);
   }
 
+  /** The early-stopping similarity is the exact one at or over the threshold, and below it otherwise. */
+  @Test
+  void jaccardAtLeastIsExactAtTheThreshold() {
+    Random rnd = new Random(7);
+    for (int round = 0; round < 20_000; round++) {
+      long[] a = rnd.longs(rnd.nextInt(40), 0, 60).sorted().distinct().toArray();
+      long[] b = rnd.nextBoolean() ? a.clone() : rnd.longs(rnd.nextInt(40), 0, 60).sorted().distinct().toArray();
+      if (b.length > 0 && rnd.nextBoolean()) b[rnd.nextInt(b.length)] = 1000 + rnd.nextInt(3); // near a
+      Arrays.sort(b);
+      b = Arrays.stream(b).distinct().toArray();
+      double t = rnd.nextInt(4) == 0 ? MinHash.jaccard(a, b) : rnd.nextDouble();
+      double exact = MinHash.jaccard(a, b);
+      double got = MinHash.jaccardAtLeast(a, 0, a.length, b, 0, b.length, t);
+      if (exact >= t) assertEquals(exact, got, "round " + round);
+      else assertTrue(got < t, "round " + round);
+    }
+  }
+
   /** Packed sets round-trip through the columnar store, slices compared like whole arrays. */
   @Test
   void packedSetsGiveTheSameJaccard() {
