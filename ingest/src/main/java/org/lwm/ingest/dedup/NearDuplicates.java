@@ -126,7 +126,10 @@ public final class NearDuplicates {
       for (int i : wanted) ids.add(books.get(i).bookId());
       Map<String, long[]> sets = shingles.apply(ids);
       List<Tuple2<Integer, long[]>> packed = new ArrayList<>();
-      for (int i : wanted) packed.add(new Tuple2<>(i, sets.get(books.get(i).bookId())));
+      for (int i : wanted) {
+        long[] set = sets.get(books.get(i).bookId());
+        if (set != null) packed.add(new Tuple2<>(i, set));
+      }
       return new Shingles(books.size()).add(Packed.of(packed.iterator()));
     };
   }
@@ -171,6 +174,12 @@ public final class NearDuplicates {
     involved = null;
     Arrays.sort(wanted);
     Shingles sets = shingles.apply(wanted);
+    for (int i : wanted) {
+      if (!sets.has(i)) {
+        throw new IllegalStateException("near-duplicates: no shingle set for " + books.get(i).source()
+            + " (changed while it was being ingested? run the job again)");
+      }
+    }
 
     // the decision, in rank order; each bucket's kept members are compacted at its front as they are decided
     int[] keptInBucket = new int[buckets.count()];
