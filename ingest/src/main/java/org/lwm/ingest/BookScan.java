@@ -27,6 +27,11 @@ final class BookScan {
     boolean rejected() {
       return reason != null;
     }
+
+    /** The same without its band keys (what the second pass needs: the driver's copy shrinks by half). */
+    Seen withoutBandKeys() {
+      return bandKeys == null ? this : new Seen(file, source, bookId, nChars, utf8Bytes, crc, reason, detail, null);
+    }
   }
 
   /** A book's normalised text with its UTF-8 form. */

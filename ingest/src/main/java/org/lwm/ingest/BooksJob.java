@@ -147,47 +147,51 @@ public final class BooksJob implements Step {
     if (exists) {
       for (Row r : lake.read(spark, Tables.BOOKS).select("book_id", "source").collectAsList()) have.put(r.getString(0), r.getString(1));
     }
+    // sorted by (book_id, the lake's own source first, source): each run of one book_id is one text's items
     List<Reject> rejects = new ArrayList<>();
-    Map<String, List<BookScan.Seen>> byId = new TreeMap<>();
+    List<BookScan.Seen> items = new ArrayList<>(seenItems.size());
     for (BookScan.Seen s : seenItems) {
       if (s.rejected()) rejects.add(Reject.now(JOB, s.source(), s.reason(), s.detail()));
-      else byId.computeIfAbsent(s.bookId(), k -> new ArrayList<>()).add(s);
+      else items.add(s);
     }
+    seenItems = null;
+    items.sort(Comparator.comparing(BookScan.Seen::bookId)
+        .thenComparing((BookScan.Seen s) -> s.source().equals(have.get(s.bookId())) ? 0 : 1)
+        .thenComparing(BookScan.Seen::source));
     List<BookScan.Seen> fresh = new ArrayList<>();
     long unchanged = 0;
     long exact = 0;
-    for (Map.Entry<String, List<BookScan.Seen>> e : byId.entrySet()) {
-      String haveSource = have.get(e.getKey());
-      List<BookScan.Seen> items = e.getValue();
-      items.sort(Comparator.comparing((BookScan.Seen s) -> s.source().equals(haveSource) ? 0 : 1).thenComparing(BookScan.Seen::source));
-      for (int i = 0; i < items.size(); i++) {
-        BookScan.Seen s = items.get(i);
-        if (i == 0 && haveSource == null) {
-          fresh.add(s);
-        } else if (i == 0 && s.source().equals(haveSource)) {
-          unchanged++;
-        } else {
-          rejects.add(Reject.now(JOB, s.source(), "duplicate-of:" + s.bookId(), "same text as the book kept in the lake"));
-          exact++;
-        }
+    for (int i = 0; i < items.size(); i++) {
+      BookScan.Seen s = items.get(i);
+      boolean first = i == 0 || !items.get(i - 1).bookId().equals(s.bookId());
+      String haveSource = have.get(s.bookId());
+      if (first && haveSource == null) {
+        fresh.add(s);
+      } else if (first && s.source().equals(haveSource)) {
+        unchanged++;
+      } else {
+        rejects.add(Reject.now(JOB, s.source(), "duplicate-of:" + s.bookId(), "same text as the book kept in the lake"));
+        exact++;
       }
     }
+    items = null;
 
     // near-duplicates among the new books and against the lake's books
     Set<String> nearDups = new HashSet<>();
     if (minHash != null && !fresh.isEmpty()) {
       double threshold = config.getDouble("ingest.near_dup.threshold", 0.8);
-      List<NearDuplicates.Book> books = new ArrayList<>();
-      Map<String, BookScan.Seen> freshById = new HashMap<>();
-      for (BookScan.Seen s : fresh) {
-        books.add(new NearDuplicates.Book(s.bookId(), s.source(), true, s.bandKeys()));
-        freshById.put(s.bookId(), s);
-      }
+      List<NearDuplicates.Book> books = new ArrayList<>(fresh.size());
+      for (BookScan.Seen s : fresh) books.add(new NearDuplicates.Book(s.bookId(), s.source(), true, s.bandKeys()));
       if (exists) books.addAll(keptBandKeys(spark, lake, minHash));
-      List<NearDuplicates.Match> matches = NearDuplicates.find(books, ids -> shingles(spark, lake, in, ids, freshById, minHash), threshold);
+      List<BookScan.Seen> freshBooks = fresh;
+      List<NearDuplicates.Match> matches = NearDuplicates.findByIndex(books,
+          wanted -> shingles(spark, lake, in, books, freshBooks, wanted, minHash), threshold);
+      Map<String, String> sourceOf = new HashMap<>();
+      for (NearDuplicates.Match m : matches) sourceOf.put(m.bookId(), null);
+      for (BookScan.Seen s : fresh) if (sourceOf.containsKey(s.bookId())) sourceOf.put(s.bookId(), s.source());
       for (NearDuplicates.Match m : matches) {
         nearDups.add(m.bookId());
-        rejects.add(Reject.now(JOB, freshById.get(m.bookId()).source(), "duplicate-of:" + m.keptId(),
+        rejects.add(Reject.now(JOB, sourceOf.get(m.bookId()), "duplicate-of:" + m.keptId(),
             String.format("near-duplicate: Jaccard %.3f of word %d-shingles with %s", m.jaccard(), shingleWords, m.keptSource())));
       }
     }
@@ -195,7 +199,8 @@ public final class BooksJob implements Step {
 
     // pass 2: the books to write, read again from the files holding them, written in one Delta commit
     Map<String, BookScan.Seen> toWrite = new HashMap<>();
-    for (BookScan.Seen s : fresh) if (!nearDups.contains(s.bookId())) toWrite.put(s.source(), s);
+    for (BookScan.Seen s : fresh) if (!nearDups.contains(s.bookId())) toWrite.put(s.source(), s.withoutBandKeys());
+    fresh = null;
     long written = toWrite.size();
     if (!exists || written > 0) {
       Broadcast<Map<String, BookScan.Seen>> keep = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(toWrite);
@@ -245,43 +250,57 @@ public final class BooksJob implements Step {
         .collect();
   }
 
-  /** The shingle sets of the books of candidate pairs: new ones read again from their files, kept ones from the lake. */
-  private static Map<String, long[]> shingles(SparkSession spark, Lake lake, Inputs in, Set<String> ids,
-      Map<String, BookScan.Seen> freshById, MinHash minHash) {
-    Map<String, long[]> out = new HashMap<>();
-    Map<String, String> idOfSource = new HashMap<>();
+  /**
+   * The shingle sets of the books at these positions of {@code books} (new ones: the first {@code fresh.size()}, read
+   * again from their files; kept ones from the lake), packed by the tasks: one object per task reaches the driver.
+   */
+  private static NearDuplicates.Shingles shingles(SparkSession spark, Lake lake, Inputs in, List<NearDuplicates.Book> books,
+      List<BookScan.Seen> fresh, int[] wanted, MinHash minHash) {
+    NearDuplicates.Shingles out = new NearDuplicates.Shingles(books.size());
+    Map<String, Integer> indexOfSource = new HashMap<>();
     Set<String> files = new HashSet<>();
-    List<String> keptIds = new ArrayList<>();
-    for (String id : ids) {
-      BookScan.Seen s = freshById.get(id);
-      if (s == null) {
-        keptIds.add(id);
+    Map<String, Integer> keptIndex = new HashMap<>();
+    for (int i : wanted) {
+      if (i < fresh.size()) {
+        indexOfSource.put(fresh.get(i).source(), i);
+        files.add(fresh.get(i).file());
       } else {
-        idOfSource.put(s.source(), id);
-        files.add(s.file());
+        keptIndex.put(books.get(i).bookId(), i);
       }
     }
-    if (!idOfSource.isEmpty()) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (!indexOfSource.isEmpty()) {
       Inputs only = in.only(files);
-      Broadcast<Map<String, String>> wanted = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(idOfSource);
-      BookSourceFunction<scala.Tuple2<String, long[]>> f = (file, r) -> {
-        String id = wanted.value().get(r.source());
-        if (id == null) return null;
+      Broadcast<Map<String, Integer>> index = jsc.broadcast(indexOfSource);
+      BookSourceFunction<scala.Tuple2<Integer, long[]>> f = (file, r) -> {
+        Integer i = index.value().get(r.source());
+        if (i == null) return null;
         BookText.Decoded d = r.bytes() != null ? BookText.decode(r.bytes(), 0) : BookText.check(r.text(), 0);
-        return new scala.Tuple2<>(id, minHash.shingles(d.text()));
+        return new scala.Tuple2<>(i, minHash.shingles(d.text()));
       };
-      for (scala.Tuple2<String, long[]> t : only.streamed(f).collect()) out.put(t._1(), t._2());
-      if (only.hasParquet()) for (scala.Tuple2<String, long[]> t : only.parquet(f).collect()) out.put(t._1(), t._2());
-      wanted.destroy();
-    }
-    if (!keptIds.isEmpty()) {
-      Dataset<Row> kept = lake.read(spark, Tables.BOOKS).where(col("book_id").isin(keptIds.toArray())).select("book_id", "text");
-      for (scala.Tuple2<String, long[]> t : kept.javaRDD().map(r -> new scala.Tuple2<>(r.getString(0), minHash.shingles(r.getString(1)))).collect()) {
-        out.put(t._1(), t._2());
+      for (NearDuplicates.Packed p : only.streamed(f).mapPartitions(it -> List.of(NearDuplicates.Packed.of(it)).iterator()).collect()) out.add(p);
+      if (only.hasParquet()) {
+        for (NearDuplicates.Packed p : only.parquet(f).mapPartitions(it -> List.of(NearDuplicates.Packed.of(it)).iterator()).collect()) out.add(p);
       }
+      index.destroy();
+    }
+    if (!keptIndex.isEmpty()) {
+      Dataset<Row> kept = lake.read(spark, Tables.BOOKS);
+      // a few ids (the usual re-run with a small batch) as a filter Spark evaluates before making Java strings of the
+      // texts; many as a broadcast set (an IN of a million literals is a plan too large to build)
+      if (keptIndex.size() <= KEPT_ISIN_MAX) kept = kept.where(col("book_id").isin(keptIndex.keySet().toArray()));
+      Broadcast<Map<String, Integer>> index = jsc.broadcast(keptIndex);
+      JavaRDD<scala.Tuple2<Integer, long[]>> sets = kept.select("book_id", "text").javaRDD()
+          .filter(r -> index.value().containsKey(r.getString(0)))
+          .map(r -> new scala.Tuple2<>(index.value().get(r.getString(0)), minHash.shingles(r.getString(1))));
+      for (NearDuplicates.Packed p : sets.mapPartitions(it -> List.of(NearDuplicates.Packed.of(it)).iterator()).collect()) out.add(p);
+      index.destroy();
     }
     return out;
   }
+
+  /** Up to this many kept books' shingle sets are read with an IN filter on book_id. */
+  private static final int KEPT_ISIN_MAX = 10_000;
 
   /** What a pass makes of one item of an input file (null: nothing). */
   @FunctionalInterface

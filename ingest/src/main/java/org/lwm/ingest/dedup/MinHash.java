@@ -105,11 +105,18 @@ public final class MinHash implements Serializable {
 
   /** Exact Jaccard similarity of two sorted distinct shingle sets. */
   public static double jaccard(long[] a, long[] b) {
-    if (a.length == 0 && b.length == 0) return 1.0;
-    int i = 0;
-    int j = 0;
+    return jaccard(a, 0, a.length, b, 0, b.length);
+  }
+
+  /** Exact Jaccard similarity of two sorted distinct shingle sets held in slices of arrays. */
+  public static double jaccard(long[] a, int aFrom, int aLength, long[] b, int bFrom, int bLength) {
+    if (aLength == 0 && bLength == 0) return 1.0;
+    int i = aFrom;
+    int j = bFrom;
+    int aEnd = aFrom + aLength;
+    int bEnd = bFrom + bLength;
     long common = 0;
-    while (i < a.length && j < b.length) {
+    while (i < aEnd && j < bEnd) {
       if (a[i] == b[j]) {
         common++;
         i++;
@@ -120,7 +127,41 @@ public final class MinHash implements Serializable {
         j++;
       }
     }
-    return (double) common / (a.length + b.length - common);
+    return (double) common / (aLength + bLength - common);
+  }
+
+  /**
+   * {@link #jaccard(long[], int, int, long[], int, int)} when it is at least {@code threshold}, else some value below
+   * it: the merge stops as soon as the common elements left possible cannot reach the fewest the threshold needs
+   * (J = c / (|a| + |b| − c) grows with c), which for dissimilar sets is after a few elements.
+   */
+  public static double jaccardAtLeast(long[] a, int aFrom, int aLength, long[] b, int bFrom, int bLength, double threshold) {
+    if (aLength == 0 && bLength == 0) return 1.0;
+    int n = aLength + bLength;
+    int max = Math.min(aLength, bLength);
+    // the fewest common elements whose similarity, computed as below, is ≥ threshold (computed, not estimated:
+    // correctly rounded division is monotone in c, so every smaller count is below the threshold)
+    int need = (int) Math.max(0, Math.min(max, Math.floor(threshold * n / (1 + threshold))));
+    while (need > 0 && (double) (need - 1) / (n - need + 1) >= threshold) need--;
+    while (need <= max && !((double) need / (n - need) >= threshold)) need++;
+    if (need > max) return -1;
+    int i = aFrom;
+    int j = bFrom;
+    int aEnd = aFrom + aLength;
+    int bEnd = bFrom + bLength;
+    long common = 0;
+    while (i < aEnd && j < bEnd) {
+      if (a[i] == b[j]) {
+        common++;
+        i++;
+        j++;
+      } else {
+        if (a[i] < b[j]) i++;
+        else j++;
+        if (common + Math.min(aEnd - i, bEnd - j) < need) return -1;
+      }
+    }
+    return (double) common / (aLength + bLength - common);
   }
 
   private static final long FNV_OFFSET = 0xCBF29CE484222325L;
