@@ -3,16 +3,9 @@ package org.lwm.ingest.dedup;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
-import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 /**
@@ -110,28 +103,6 @@ public final class NearDuplicates {
       }
       return new Packed(Arrays.copyOf(index, n), Arrays.copyOf(offsets, n + 1), Arrays.copyOf(data, offsets[n]));
     }
-  }
-
-  /**
-   * The near-duplicates among {@code books}, with the shingle sets given as a map by book id (small inputs, tests).
-   */
-  public static List<Match> find(List<Book> books, Function<Set<String>, Map<String, long[]>> shingles, double threshold) {
-    return findByIndex(books, fromMap(books, shingles), threshold);
-  }
-
-  /** Shingle sets by position in {@code books} from sets by book id. */
-  static Function<int[], Shingles> fromMap(List<Book> books, Function<Set<String>, Map<String, long[]>> shingles) {
-    return wanted -> {
-      Set<String> ids = new TreeSet<>();
-      for (int i : wanted) ids.add(books.get(i).bookId());
-      Map<String, long[]> sets = shingles.apply(ids);
-      List<Tuple2<Integer, long[]>> packed = new ArrayList<>();
-      for (int i : wanted) {
-        long[] set = sets.get(books.get(i).bookId());
-        if (set != null) packed.add(new Tuple2<>(i, set));
-      }
-      return new Shingles(books.size()).add(Packed.of(packed.iterator()));
-    };
   }
 
   /**
@@ -390,38 +361,5 @@ public final class NearDuplicates {
       for (int s = slot(k); slots[s] != 0; s = (s + 1) & mask) if (keys[slots[s] - 1] == k) return slots[s] - 1;
       return -1;
     }
-  }
-
-  /** The ordered decision over verified pairs (a, b, Jaccard), the rule {@link #find} applies: the reference for tests. */
-  static List<Match> decide(List<Row> similar, Map<String, String> sourceOf, Map<String, Boolean> isFresh) {
-    Map<String, Map<String, Double>> neighbours = new HashMap<>();
-    for (Row r : similar) {
-      neighbours.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), r.getDouble(2));
-      neighbours.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(0), r.getDouble(2));
-    }
-    Set<String> keptSet = new HashSet<>();
-    List<String> freshOrder = new ArrayList<>();
-    for (String id : neighbours.keySet()) {
-      if (Boolean.TRUE.equals(isFresh.get(id))) freshOrder.add(id);
-      else keptSet.add(id);
-    }
-    freshOrder.sort(Comparator.comparing((String id) -> sourceOf.get(id)).thenComparing(id -> id));
-    List<Match> matches = new ArrayList<>();
-    for (String id : freshOrder) {
-      String best = null;
-      double bestJ = -1;
-      for (Map.Entry<String, Double> n : neighbours.get(id).entrySet()) {
-        if (!keptSet.contains(n.getKey())) continue;
-        boolean better = n.getValue() > bestJ
-            || (n.getValue() == bestJ && sourceOf.get(n.getKey()).compareTo(sourceOf.get(best)) < 0);
-        if (better) {
-          best = n.getKey();
-          bestJ = n.getValue();
-        }
-      }
-      if (best == null) keptSet.add(id);
-      else matches.add(new Match(id, best, sourceOf.get(best), bestJ));
-    }
-    return matches;
   }
 }

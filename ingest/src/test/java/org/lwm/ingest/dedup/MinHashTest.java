@@ -51,7 +51,7 @@ class MinHashTest {
     List<Row> pairs = List.of(RowFactory.create("L", "a", 0.9), RowFactory.create("b", "c", 0.85), RowFactory.create("a", "b", 0.82));
     Map<String, String> source = Map.of("L", "lake/L", "a", "in/a", "b", "in/b", "c", "in/c");
     Map<String, Boolean> fresh = Map.of("L", false, "a", true, "b", true, "c", true);
-    List<NearDuplicates.Match> m = NearDuplicates.decide(pairs, source, fresh);
+    List<NearDuplicates.Match> m = NearDuplicatesReference.decide(pairs, source, fresh);
     // a is a duplicate of L; b's only kept neighbour would be a, which is not kept, so b is kept; c duplicates b
     assertEquals(List.of("a->L", "c->b"), m.stream().map(x -> x.bookId() + "->" + x.keptId()).toList());
     assertTrue(Arrays.asList("lake/L", "in/b").contains(m.get(0).keptSource()));

@@ -50,12 +50,12 @@ class NearDuplicatesTest {
     Map<String, long[]> sets = new HashMap<>();
     List<NearDuplicates.Book> books = oneBucket(k, sets, true);
     List<NearDuplicates.Match> m = assertTimeoutPreemptively(Duration.ofSeconds(20),
-        () -> NearDuplicates.find(books, ids -> sets, THRESHOLD));
+        () -> NearDuplicatesReference.find(books, ids -> sets, THRESHOLD));
     assertEquals(k - 1, m.size());
     // the first book by source is kept and every other one names it
     String first = books.stream().filter(b -> b.source().equals("in/000000.txt")).findFirst().orElseThrow().bookId();
     assertTrue(m.stream().allMatch(x -> x.keptId().equals(first) && x.keptSource().equals("in/000000.txt")));
-    assertEquals(k - 1, NearDuplicates.findCounted(books, NearDuplicates.fromMap(books, ids -> sets), THRESHOLD).verifications());
+    assertEquals(k - 1, NearDuplicates.findCounted(books, NearDuplicatesReference.fromMap(books, ids -> sets), THRESHOLD).verifications());
   }
 
   /** A bucket of dissimilar books: every book kept, each verified once against each earlier book, none stored. */
@@ -64,7 +64,7 @@ class NearDuplicatesTest {
     int k = 3_000;
     Map<String, long[]> sets = new HashMap<>();
     List<NearDuplicates.Book> books = oneBucket(k, sets, false);
-    NearDuplicates.Result r = NearDuplicates.findCounted(books, NearDuplicates.fromMap(books, ids -> sets), THRESHOLD);
+    NearDuplicates.Result r = NearDuplicates.findCounted(books, NearDuplicatesReference.fromMap(books, ids -> sets), THRESHOLD);
     assertEquals(List.of(), r.matches());
     assertEquals((long) k * (k - 1) / 2, r.verifications());
     assertEquals(k, r.candidates());
@@ -114,7 +114,7 @@ class NearDuplicatesTest {
         books.add(new NearDuplicates.Book(id, (fresh ? "in/" : "lake/") + rnd.nextInt(1 << 20) + "-" + i, fresh, keys));
       }
       List<String> expected = pairwise(books, sets).stream().map(NearDuplicatesTest::show).toList();
-      List<String> got = NearDuplicates.find(books, ids -> sets, THRESHOLD).stream().map(NearDuplicatesTest::show).toList();
+      List<String> got = NearDuplicatesReference.find(books, ids -> sets, THRESHOLD).stream().map(NearDuplicatesTest::show).toList();
       assertEquals(expected, got, "round " + round);
       matches += got.size();
       ofLakeBooks += (int) got.stream().filter(x -> x.contains("@lake/")).count();
@@ -158,7 +158,7 @@ class NearDuplicatesTest {
       sourceOf.put(b.bookId(), b.source());
       isFresh.put(b.bookId(), b.fresh());
     }
-    return NearDuplicates.decide(similar, sourceOf, isFresh);
+    return NearDuplicatesReference.decide(similar, sourceOf, isFresh);
   }
 
   /** The early-stopping similarity is the exact one at or over the threshold, and below it otherwise. */
