@@ -110,24 +110,7 @@ public final class MinHash implements Serializable {
 
   /** Exact Jaccard similarity of two sorted distinct shingle sets held in slices of arrays. */
   public static double jaccard(long[] a, int aFrom, int aLength, long[] b, int bFrom, int bLength) {
-    if (aLength == 0 && bLength == 0) return 1.0;
-    int i = aFrom;
-    int j = bFrom;
-    int aEnd = aFrom + aLength;
-    int bEnd = bFrom + bLength;
-    long common = 0;
-    while (i < aEnd && j < bEnd) {
-      if (a[i] == b[j]) {
-        common++;
-        i++;
-        j++;
-      } else if (a[i] < b[j]) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    return (double) common / (aLength + bLength - common);
+    return jaccardAtLeast(a, aFrom, aLength, b, bFrom, bLength, 0); // no similarity is below 0: the whole merge
   }
 
   /**
