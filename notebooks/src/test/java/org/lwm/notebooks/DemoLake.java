@@ -58,31 +58,10 @@ final class DemoLake {
 
   /** Runs a command with the given extra environment, output (both streams) into a log file; fails past the timeout. */
   static Result run(List<String> cmd, java.util.Map<String, String> env, Path log, long timeoutSeconds) throws Exception {
-    return run(cmd, env, log, timeoutSeconds, (String) null);
-  }
-
-  /** As {@link #run(List, java.util.Map, Path, long)}, ending the command early (code −1) once its output contains {@code stopOn}. */
-  static Result run(List<String> cmd, java.util.Map<String, String> env, Path log, long timeoutSeconds, String stopOn) throws Exception {
-    return run(cmd, env, log, timeoutSeconds, stopOn == null ? null : (out, seconds) -> out.contains(stopOn));
-  }
-
-  /** Ends the command early (code −1) once {@code stop} holds for its output so far and the seconds it has run. */
-  static Result run(List<String> cmd, java.util.Map<String, String> env, Path log, long timeoutSeconds,
-      java.util.function.BiPredicate<String, Long> stop) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    long start = System.nanoTime();
     Process p = pb.start();
-    long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (stop != null && p.isAlive() && System.nanoTime() < deadline) {
-      if (p.waitFor(1, TimeUnit.SECONDS)) break;
-      if (stop.test(Files.readString(log), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly().waitFor();
-        return new Result(-1, Files.readString(log));
-      }
-    }
-    if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       throw new AssertionError(String.join(" ", cmd) + " ran past " + timeoutSeconds + " s; its output: " + tail(log));
