@@ -239,6 +239,33 @@ class PackerPropertyTest {
   }
 
   @Test
+  void pulledRowsArePushedRowsAndAtMostOneIsBuiltAtATime() {
+    Random seeds = new Random(77);
+    for (int trial = 0; trial < 30; trial++) {
+      Random r = new Random(seeds.nextLong());
+      int seqLen = 8 + r.nextInt(120);
+      List<FormattedExample> ex = examples(r, 1 + r.nextInt(300), seqLen);
+      Packer.Options o = new Packer.Options(seqLen, r.nextLong(), 1 + r.nextInt(64), 1 + r.nextInt(16), 1 + r.nextInt(4 * seqLen));
+      PackStats[] pushed = new PackStats[1];
+      List<PackedRow> expected = pack(ex, o, pushed);
+      // as pack run pulls: every ready row out before the next example goes in
+      Packer p = new Packer(o, 1000);
+      List<PackedRow> rows = new ArrayList<>();
+      for (FormattedExample e : ex) {
+        for (PackedRow row = p.poll(); row != null; row = p.poll()) rows.add(row);
+        p.add(e);
+      }
+      p.finish();
+      assertEquals(expected.size(), p.rowsPacked(), "trial " + trial + ": rows numbered at finish");
+      for (PackedRow row = p.poll(); row != null; row = p.poll()) rows.add(row);
+      assertEquals(expected, rows, "trial " + trial);
+      assertEquals(pushed[0].rows, p.stats().rows);
+      assertEquals(pushed[0].usedPositions, p.stats().usedPositions);
+      assertEquals(pushed[0].positionsPerTask, p.stats().positionsPerTask);
+    }
+  }
+
+  @Test
   void memoryIsBoundedByTheWindowAndOpenRows() {
     List<FormattedExample> ex = examples(new Random(8), 3000, 256);
     PackStats[] st = new PackStats[1];
@@ -259,13 +286,15 @@ class PackerPropertyTest {
     Packer.Options o = new Packer.Options(1024, 3, 4096, 64, 6000);
     List<PackedRow> rows = pack(ex, o, bounded);
     check(ex, rows, o, bounded[0], "bounded window");
-    // flushed once the held tokens reach the bound: below it plus one example
-    assertTrue(bounded[0].maxWindowTokens >= 6000 && bounded[0].maxWindowTokens < 6000 + 3001, "window tokens " + bounded[0].maxWindowTokens);
+    // flushed once the held tokens reach the bound: below it plus one example; the open rows hold no more than it
+    assertTrue(bounded[0].maxWindowTokens >= 6000 && bounded[0].maxWindowTokens < 6000 + 1025, "window tokens " + bounded[0].maxWindowTokens);
+    assertTrue(bounded[0].maxOpenTokens <= 6000, "open rows' tokens " + bounded[0].maxOpenTokens);
     // where the bound does not bind (the default, here), the rows are exactly those of the count-only window
     PackStats[] whole = new PackStats[1];
     List<PackedRow> a = pack(ex, new Packer.Options(1024, 3, 4096, 64), whole);
     List<PackedRow> b = pack(ex, new Packer.Options(1024, 3, 4096, 64, Long.MAX_VALUE), null);
-    assertEquals(ex.stream().mapToLong(FormattedExample::length).sum(), whole[0].maxWindowTokens);
+    // an example of n tokens is held whole when it fits a row, else as the slice of its last piece: n − 1024·k tokens
+    assertEquals(ex.stream().mapToLong(e -> e.length() - 1 <= 1024 ? e.length() : (e.length() - 2) % 1024 + 2).sum(), whole[0].maxWindowTokens);
     assertEquals(a.size(), b.size());
     for (int i = 0; i < a.size(); i++) {
       assertArrayEquals(a.get(i).inputIds(), b.get(i).inputIds());

@@ -10,9 +10,21 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.lwm.core.cli.UserError;
 import org.lwm.core.config.Config;
+import org.lwm.packing.lake.PackJob;
 import org.lwm.packing.lake.StageSpec;
 
 class StageSpecTest {
+  @Test
+  void packRunPartitionsFollowTheCoresTheRowsAndTheTokenBound() {
+    long bound = PackJob.DEFAULT_PARTITION_TOKENS;
+    assertEquals(1, PackJob.defaultPartitions(1_000, 64, 2, bound), "small data: one partition");
+    assertEquals(2, PackJob.defaultPartitions(2 * 256L * 64, 64, 2, bound), "256 rows per partition at least");
+    assertEquals(4, PackJob.defaultPartitions(bound, 32768, 8, bound), "8 cores, 1024 rows: 256 rows each");
+    // 1 GB of books made 847.6 M tokens: 26 partitions of at most 2^25 tokens each, not one per core
+    assertEquals(26, PackJob.defaultPartitions(847_550_559L, 32768, 2, bound));
+    assertEquals(4, PackJob.defaultPartitions(4 * bound, 64, 2, bound), "exactly at the bound");
+  }
+
   @Test
   void keptTokensFollowTheProportionsAndUseTheScarcestTaskWhole() {
     Random r = new Random(6);

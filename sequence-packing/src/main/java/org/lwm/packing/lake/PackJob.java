@@ -27,6 +27,7 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.spark.CatalystRows;
 import org.lwm.core.spark.Tallies;
+import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowSchema;
 import org.lwm.core.step.ConfigKey;
 import org.lwm.core.step.Step;
@@ -47,6 +48,13 @@ public final class PackJob implements Step {
   /** The stage to pack: {@code --stage}. */
   public static final String STAGE = "pack.stage";
   public static final String WINDOW_TOKENS = "pack.window_tokens";
+  public static final String PARTITION_TOKENS = "pack.partition_tokens";
+  /**
+   * Default tokens per partition: 2^25, ~330 MB of examples for each partition's sort, so two tasks' sorts take
+   * ~0.7 GB of a 3 GiB heap's execution memory instead of all of it (1.65 GB at 1 GB of books in two partitions, the
+   * rest of the heap then too small for the packer, the writer and the reader's book-sized rows).
+   */
+  public static final long DEFAULT_PARTITION_TOKENS = 1L << 25;
 
   @Override
   public String name() {
@@ -74,9 +82,10 @@ public final class PackJob implements Step {
         ConfigKey.of(STAGE, "the stage: the packed partition stage=NAME whose settings are pack.stages.NAME.*"),
         ConfigKey.of("pack.stages.*", "per stage NAME: seq_len (required), sources (task=weight,...; default every task), separate (task,...), seed (0)"),
         ConfigKey.of("pack.window", "4096", "examples per best-fit window"),
-        ConfigKey.of(WINDOW_TOKENS, String.valueOf(Packer.WINDOW_TOKENS), "tokens (of whole examples) per best-fit window: bounds a task's memory (~13 bytes a token)"),
+        ConfigKey.of(WINDOW_TOKENS, String.valueOf(Packer.WINDOW_TOKENS), "tokens held by a best-fit window, and again by the rows left open: bounds a task's memory (~9 bytes a token)"),
         ConfigKey.of("pack.max_open_rows", "1024", "partly filled rows kept between windows"),
-        ConfigKey.of("pack.partitions", "partitions packed apart (default: from the data's size and the cores)"));
+        ConfigKey.of(PARTITION_TOKENS, String.valueOf(DEFAULT_PARTITION_TOKENS), "the most tokens per partition when pack.partitions is not set: bounds each partition's sort (~10 bytes a token)"),
+        ConfigKey.of("pack.partitions", "partitions packed apart (default: the cores, fewer for small data, more to keep pack.partition_tokens)"));
   }
 
   /** Two stages write two partitions of one table: each records its own provenance. */
@@ -152,9 +161,9 @@ public final class PackJob implements Step {
     }
     if (nExamples == 0) throw new UserError("stage " + stage.name() + " selects no examples from 'examples' (tasks: " + String.join(", ", tokensPerTask.keySet()) + ")");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    // about 256 rows per partition at least, so the last partly filled rows of each partition stay few
-    int parts = config.getInt("pack.partitions",
-        (int) Math.max(1, Math.min(jsc.defaultParallelism(), tokens / (256L * seqLen))));
+    long partitionTokens = config.getLong(PARTITION_TOKENS, DEFAULT_PARTITION_TOKENS);
+    if (partitionTokens < 1) throw new UserError(PARTITION_TOKENS + " = " + partitionTokens + " must be at least 1");
+    int parts = config.getInt("pack.partitions", defaultPartitions(tokens, seqLen, jsc.defaultParallelism(), partitionTokens));
     Column key = xxhash64(col("example_id"), lit(stage.seed() + 1));
     Dataset<Row> spread = chosen.withColumn("pack_key", key).repartition(parts, pmod(col("pack_key"), lit(parts)))
         .sortWithinPartitions(col("pack_group"), col("pack_key"), col("example_id"))
@@ -185,51 +194,77 @@ public final class PackJob implements Step {
   }
 
   /**
+   * One partition per core, but about 256 rows per partition at least (the last partly filled rows of each partition
+   * stay few) and at most {@code partitionTokens} tokens per partition (each partition is sorted as a whole).
+   */
+  public static int defaultPartitions(long tokens, int seqLen, int parallelism, long partitionTokens) {
+    long byCores = Math.min(parallelism, tokens / (256L * seqLen));
+    long bySize = (tokens + partitionTokens - 1) / partitionTokens;
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.max(byCores, bySize)));
+  }
+
+  /**
    * One partition through the packer, streamed: examples (example_id, task, tokens, loss_mask, vision_mask,
-   * pack_group) are pulled only until the packer emits rows, so a partition holds one window and its open rows.
-   * The packer restarts at each packing group so groups never share a row; seq_ids are the partition index in the
-   * high bits and a running count below. Rows and used positions are counted into {@code tallies}.
+   * pack_group) are pulled only when the packer has no row left to give, and rows are built one at a time as the
+   * writer takes them, so a partition holds one window, its open rows and one built row (a window's ~500 rows of
+   * 32K positions built at once were ~370 MB a task: the out-of-memory of pack run at 1 GB). The packer restarts at
+   * each packing group so groups never share a row; seq_ids are the partition index in the high bits and a running
+   * count below. Rows and used positions are counted into {@code tallies}.
    */
   static Iterator<InternalRow> packPartition(int idx, Iterator<InternalRow> it, int seqLen, long seed, int window, int maxOpen, long windowTokens,
       Tallies tallies) {
     return new Iterator<>() {
-      final java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>();
       final long base = (long) idx << 40;
-      long emitted;
-      String group;
+      InternalRow next;
+      Packer finishing; // the previous group's packer, finished, while rows of it are left
       Packer packer;
-      boolean finished;
+      long packedBefore; // rows of the groups before the current one
+      String group;
+      boolean inputDone;
 
       @Override
       public boolean hasNext() {
-        while (ready.isEmpty() && !finished) {
+        while (next == null) {
+          PackedRow row = finishing == null ? null : finishing.poll();
+          if (row == null) {
+            finishing = null;
+            row = packer == null ? null : packer.poll();
+          }
+          if (row != null) {
+            next = PackedCatalystRows.toRow(row);
+            tallies.add("rows", 1);
+            tallies.add("positions_used", PackedCatalystRows.positionsUsed(row));
+            break;
+          }
+          if (inputDone) break;
           if (!it.hasNext()) {
             if (packer != null) packer.finish();
-            finished = true;
-            break;
+            inputDone = true;
+            continue;
           }
           InternalRow r = it.next();
           String g = r.getUTF8String(5).toString();
           if (!g.equals(group)) {
-            if (packer != null) packer.finish();
+            if (packer != null) {
+              packer.finish();
+              finishing = packer;
+              packedBefore += packer.rowsPacked();
+            }
             group = g;
             packer = new Packer(new Packer.Options(seqLen, seed * 1_000_003L + idx * 31L + g.hashCode(), window, maxOpen, windowTokens),
-                base + emitted, row -> {
-                  ready.add(PackedCatalystRows.toRow(row));
-                  tallies.add("rows", 1);
-                  tallies.add("positions_used", PackedCatalystRows.positionsUsed(row));
-                  emitted++;
-                });
+                base + packedBefore);
           }
           packer.add(ExampleRows.fromRow(r));
         }
-        return !ready.isEmpty();
+        return next != null;
       }
 
       @Override
       public InternalRow next() {
         if (!hasNext()) throw new java.util.NoSuchElementException();
-        return ready.poll();
+        InternalRow r = next;
+        next = null;
+        return r;
       }
     };
   }

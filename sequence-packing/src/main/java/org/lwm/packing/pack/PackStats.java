@@ -17,8 +17,10 @@ public final class PackStats implements Serializable {
   public long examplesSplit;
   public long pieces;
   public long maxOpenRows;
-  /** The most tokens (of whole examples) one window held. */
+  /** The most tokens one window held (whole examples, or the slices kept of over-long ones). */
   public long maxWindowTokens;
+  /** The most tokens the rows left open after a window held. */
+  public long maxOpenTokens;
   public final Map<String, Long> positionsPerTask = new TreeMap<>();
 
   public double fillRate() {
@@ -35,6 +37,7 @@ public final class PackStats implements Serializable {
     pieces += o.pieces;
     maxOpenRows = Math.max(maxOpenRows, o.maxOpenRows);
     maxWindowTokens = Math.max(maxWindowTokens, o.maxWindowTokens);
+    maxOpenTokens = Math.max(maxOpenTokens, o.maxOpenTokens);
     o.positionsPerTask.forEach((k, v) -> positionsPerTask.merge(k, v, Long::sum));
   }
 
