@@ -40,6 +40,7 @@ final class BookScan {
   /** First pass: what an item is; band keys only when near-duplicate detection wants them. */
   static Seen see(String file, SourceRecord r, int minChars, MinHash minHash) {
     if (r.rejected()) return new Seen(file, r.source(), null, 0, 0, 0, r.reason(), r.detail(), null);
+    if (r.bytes() != null && BookText.isAsciiWithoutCr(r.bytes())) return seeAscii(file, r, minChars, minHash);
     BookText.Decoded d = r.bytes() != null ? BookText.decode(r.bytes(), minChars) : BookText.check(r.text(), minChars);
     if (!d.ok()) return new Seen(file, r.source(), null, 0, 0, 0, d.rejectReason(), d.rejectDetail(), null);
     byte[] utf8 = utf8Of(r, d.text());
@@ -47,6 +48,20 @@ final class BookScan {
     long nChars = d.text().codePointCount(0, d.text().length());
     long[] bands = minHash == null ? null : minHash.bandKeys(d.text());
     return new Seen(file, r.source(), id, nChars, utf8.length, crc(utf8), null, null, bands);
+  }
+
+  /**
+   * {@link #see} of bytes that are ASCII without a carriage return (most English books): they are their own
+   * normalised text, one character a byte, so the same checks and hashes run on the bytes and no text is decoded.
+   */
+  private static Seen seeAscii(String file, SourceRecord r, int minChars, MinHash minHash) {
+    byte[] b = r.bytes();
+    if (BookText.isAsciiBlank(b)) return new Seen(file, r.source(), null, 0, 0, 0, "empty", "no text", null);
+    if (b.length < minChars) {
+      return new Seen(file, r.source(), null, 0, 0, 0, "too-short", b.length + " characters < ingest.min_chars " + minChars, null);
+    }
+    long[] bands = minHash == null ? null : minHash.bandKeysOfAscii(b);
+    return new Seen(file, r.source(), sha256(b), b.length, b.length, crc(b), null, null, bands);
   }
 
   /**
@@ -77,8 +92,7 @@ final class BookScan {
   /** No byte-order mark and no carriage return: {@link BookText#normalise} would return the text as it is. */
   static boolean unchangedByNormalising(byte[] b) {
     if (b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF) return false;
-    for (byte x : b) if (x == '\r') return false;
-    return true;
+    return !BookText.containsCr(b);
   }
 
   static String sha256(byte[] utf8) {

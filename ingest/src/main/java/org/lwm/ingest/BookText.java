@@ -1,6 +1,9 @@
 package org.lwm.ingest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -55,6 +58,42 @@ public final class BookText {
     int n = text.codePointCount(0, text.length());
     if (n < minChars) return new Decoded(null, "too-short", n + " characters < ingest.min_chars " + minChars);
     return new Decoded(text, null, null);
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long ONES = 0x0101010101010101L;
+
+  /**
+   * No byte at or above 0x80 and no carriage return: the bytes are valid UTF-8, one character each, with no BOM, and
+   * {@link #normalise} changes nothing. Eight bytes at a time.
+   */
+  public static boolean isAsciiWithoutCr(byte[] b) {
+    int i = 0;
+    for (; i + 8 <= b.length; i += 8) {
+      long x = (long) LONGS.get(b, i);
+      long cr = x ^ (ONES * '\r'); // a zero byte where x has a CR
+      if ((x & HIGH_BITS) != 0 || ((cr - ONES) & ~cr & HIGH_BITS) != 0) return false;
+    }
+    for (; i < b.length; i++) if (b[i] < 0 || b[i] == '\r') return false;
+    return true;
+  }
+
+  /** Whether a carriage return is among the bytes (a CR byte is one in UTF-8 too). Eight bytes at a time. */
+  public static boolean containsCr(byte[] b) {
+    int i = 0;
+    for (; i + 8 <= b.length; i += 8) {
+      long cr = (long) LONGS.get(b, i) ^ (ONES * '\r');
+      if (((cr - ONES) & ~cr & HIGH_BITS) != 0) return true;
+    }
+    for (; i < b.length; i++) if (b[i] == '\r') return true;
+    return false;
+  }
+
+  /** ASCII bytes that are all whitespace ({@link String#isBlank} of their text). */
+  public static boolean isAsciiBlank(byte[] b) {
+    for (byte x : b) if (!Character.isWhitespace(x)) return false;
+    return true;
   }
 
   /** Strips a leading BOM and turns CRLF and lone CR into LF. */

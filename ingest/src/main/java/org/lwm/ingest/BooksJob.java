@@ -275,6 +275,7 @@ public final class BooksJob implements Step {
       BookSourceFunction<scala.Tuple2<Integer, long[]>> f = (file, r) -> {
         Integer i = index.value().get(r.source());
         if (i == null) return null;
+        if (r.bytes() != null && BookText.isAsciiWithoutCr(r.bytes())) return new scala.Tuple2<>(i, minHash.shinglesOfAscii(r.bytes()));
         BookText.Decoded d = r.bytes() != null ? BookText.decode(r.bytes(), 0) : BookText.check(r.text(), 0);
         return new scala.Tuple2<>(i, minHash.shingles(d.text()));
       };

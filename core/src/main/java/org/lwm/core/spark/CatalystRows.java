@@ -40,8 +40,17 @@ public final class CatalystRows {
    * bounded by the largest row, not by how many rows a file holds.
    */
   public static JavaRDD<InternalRow> ofBooks(Dataset<Row> rows) {
-    SparkSession spark = rows.sparkSession();
-    return SessionConf.with(spark, READER_BATCH, String.valueOf(BOOK_ROWS_PER_BATCH), () -> of(rows));
+    return planningBookSized(rows.sparkSession(), () -> of(rows));
+  }
+
+  /**
+   * {@code work} with the session's Parquet scans planned at {@link #BOOK_ROWS_PER_BATCH} rows per reader batch: for
+   * actions (a write, {@code toLocalIterator}) over tables of book-sized rows ({@code books}, {@code book_tokens},
+   * {@code examples}, {@code packed}: a 32K-position packed row is ~0.7 MB). The setting is put back afterwards;
+   * scans planned inside keep it.
+   */
+  public static <T> T planningBookSized(SparkSession spark, java.util.function.Supplier<T> work) {
+    return SessionConf.with(spark, READER_BATCH, String.valueOf(BOOK_ROWS_PER_BATCH), work);
   }
 
   /** A DataFrame over rows already in Spark's internal format; each row must match {@code schema}. */

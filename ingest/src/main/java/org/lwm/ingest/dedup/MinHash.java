@@ -29,7 +29,15 @@ public final class MinHash implements Serializable {
 
   /** The distinct shingle hashes of a text, sorted. */
   public long[] shingles(String text) {
-    long[] words = wordHashes(text);
+    return shinglesOfWords(wordHashes(text));
+  }
+
+  /** {@link #shingles(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
+  public long[] shinglesOfAscii(byte[] ascii) {
+    return shinglesOfWords(asciiWordHashes(ascii));
+  }
+
+  private long[] shinglesOfWords(long[] words) {
     if (words.length == 0) return new long[0];
     int n = Math.min(shingleWords, words.length);
     long[] out = new long[words.length - n + 1];
@@ -79,7 +87,15 @@ public final class MinHash implements Serializable {
 
   /** The band keys of a text: {@code bandKeys(signature(shingles(text)))} without sorting the shingles. */
   public long[] bandKeys(String text) {
-    long[] words = wordHashes(text);
+    return bandKeysOfWords(wordHashes(text));
+  }
+
+  /** {@link #bandKeys(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
+  public long[] bandKeysOfAscii(byte[] ascii) {
+    return bandKeysOfWords(asciiWordHashes(ascii));
+  }
+
+  private long[] bandKeysOfWords(long[] words) {
     if (words.length == 0) return bandKeys(signature(new long[0]));
     int n = Math.min(shingleWords, words.length);
     int count = words.length - n + 1;
@@ -160,6 +176,38 @@ public final class MinHash implements Serializable {
       if (Character.isLetterOrDigit(cp)) {
         h = (h ^ Character.toLowerCase(cp)) * 0x100000001B3L; // FNV-1a over code points
         if (!inWord) inWord = true;
+      } else if (inWord) {
+        if (n == out.length) out = Arrays.copyOf(out, n * 2);
+        out[n++] = mix(h);
+        h = FNV_OFFSET;
+        inWord = false;
+      }
+    }
+    if (inWord) {
+      if (n == out.length) out = Arrays.copyOf(out, n + 1);
+      out[n++] = mix(h);
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** Per ASCII byte: the character lower-cased when it is a letter or digit, else 0. */
+  private static final byte[] ASCII_WORD_CHAR = new byte[128];
+
+  static {
+    for (int c = 0; c < 128; c++) if (Character.isLetterOrDigit(c)) ASCII_WORD_CHAR[c] = (byte) Character.toLowerCase(c);
+  }
+
+  /** {@link #wordHashes} of ASCII bytes: the same hashes, a table lookup per byte instead of code point tests. */
+  private static long[] asciiWordHashes(byte[] b) {
+    long[] out = new long[Math.max(16, b.length / 6)];
+    int n = 0;
+    long h = FNV_OFFSET;
+    boolean inWord = false;
+    for (byte x : b) {
+      int c = ASCII_WORD_CHAR[x & 0x7F];
+      if (c != 0) {
+        h = (h ^ c) * 0x100000001B3L;
+        inWord = true;
       } else if (inWord) {
         if (n == out.length) out = Arrays.copyOf(out, n * 2);
         out[n++] = mix(h);

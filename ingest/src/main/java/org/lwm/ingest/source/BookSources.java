@@ -41,7 +41,7 @@ public final class BookSources {
       case TXT:
         if (length > maxBytes) return single(tooLarge(uri, length, maxBytes));
         try (InputStream in = open.open()) {
-          byte[] bytes = Streams.readAtMost(in, maxBytes);
+          byte[] bytes = Streams.readAtMost(in, maxBytes, length);
           return single(bytes == null ? tooLarge(uri, -1, maxBytes) : SourceRecord.bytes(uri, BookText.titleFromPath(uri), bytes));
         }
       case TAR:
@@ -101,7 +101,7 @@ public final class BookSources {
         if (base.startsWith("._") || base.startsWith(".")) continue; // macOS resource forks and hidden files, not books
         if (formatOf(name) != Format.TXT) return SourceRecord.reject(source, "unsupported-format", "archive entry is not a .txt file");
         if (e.getSize() > maxBytes) return tooLarge(source, e.getSize(), maxBytes);
-        byte[] bytes = Streams.readAtMost(tar, maxBytes);
+        byte[] bytes = Streams.readAtMost(tar, maxBytes, e.getSize());
         if (bytes.length < e.getSize()) throw new java.io.EOFException("archive ends inside entry " + name);
         return SourceRecord.bytes(source, BookText.titleFromPath(name), bytes);
       }

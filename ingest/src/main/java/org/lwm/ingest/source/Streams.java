@@ -20,6 +20,28 @@ public final class Streams {
   }
 
   /**
+   * {@link #readAtMost(InputStream, long)} of a stream listed as {@code expected} bytes (a file's length): read
+   * straight into an array of that size, no buffer growing and no copy, and still right when the stream turns out
+   * shorter or longer.
+   */
+  public static byte[] readAtMost(InputStream in, long max, long expected) throws IOException {
+    if (expected < 0 || expected > max || expected > Integer.MAX_VALUE - 16) return readAtMost(in, max);
+    // straight into an array of the listed size: no buffer growing, no copy
+    byte[] b = new byte[(int) expected];
+    int n = in.readNBytes(b, 0, b.length);
+    if (n < b.length) return java.util.Arrays.copyOf(b, n); // shorter than listed
+    int next = in.read();
+    if (next < 0) return b;
+    if (b.length + 1L > max) return null;
+    byte[] rest = readAtMost(in, max - b.length - 1); // longer than listed (written to meanwhile)
+    if (rest == null) return null;
+    byte[] all = java.util.Arrays.copyOf(b, b.length + 1 + rest.length);
+    all[b.length] = (byte) next;
+    System.arraycopy(rest, 0, all, b.length + 1, rest.length);
+    return all;
+  }
+
+  /**
    * Reads at most {@code max} bytes; returns null (having consumed {@code max + 1} bytes) when the stream holds
    * more, so one oversized item never needs more than {@code max} bytes of memory.
    */

@@ -29,6 +29,22 @@ class MinHashTest {
   }
 
   @Test
+  void asciiBytesHaveTheBandKeysOfTheirText() {
+    MinHash mh = new MinHash(5, 16, 8, 42);
+    Random r = new Random(3);
+    String alphabet = "abcXYZ019 \n\t.,;'-!_~@`[{";
+    for (int trial = 0; trial < 300; trial++) {
+      StringBuilder sb = new StringBuilder();
+      int n = r.nextInt(trial < 20 ? 12 : 3000);
+      for (int i = 0; i < n; i++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      String text = sb.toString();
+      byte[] ascii = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals(Arrays.toString(mh.bandKeys(text)), Arrays.toString(mh.bandKeysOfAscii(ascii)), "text of " + n + " characters");
+      assertEquals(Arrays.toString(mh.shingles(text)), Arrays.toString(mh.shinglesOfAscii(ascii)), "text of " + n + " characters");
+    }
+  }
+
+  @Test
   void similarTextsShareABandAndUnrelatedOnesDoNot() {
     MinHash mh = new MinHash(5, 16, 8, 42);
     String a = words(1, 3000);

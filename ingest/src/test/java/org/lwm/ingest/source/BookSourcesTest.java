@@ -87,6 +87,19 @@ class BookSourcesTest {
   }
 
   @Test
+  void aStreamOfAListedLengthIsReadWhateverItsRealLength() throws Exception {
+    byte[] ten = "0123456789".getBytes(StandardCharsets.US_ASCII);
+    for (long listed : new long[] {-1, 0, 5, 9, 10, 11, 40}) {
+      for (long max : new long[] {9, 10, 11, 100}) {
+        byte[] got = Streams.readAtMost(new ByteArrayInputStream(ten), max, listed);
+        String where = "listed " + listed + ", max " + max;
+        if (max < ten.length) assertNull(got, where);
+        else assertArrayEquals(ten, got, where);
+      }
+    }
+  }
+
+  @Test
   void linesAreBoundedAndAnOverlongLineIsSkippedNotBuffered() throws Exception {
     byte[] data = utf8("short\r\n" + "x".repeat(200_000) + "\nafter\nlast-no-newline");
     Streams.BoundedLines lines = new Streams.BoundedLines(new ByteArrayInputStream(data), 1000);

@@ -24,7 +24,6 @@ import org.lwm.core.lake.Tables;
 import org.lwm.core.spark.CatalystRows;
 import org.lwm.core.spark.InternalRows;
 import org.lwm.core.spark.QueryCounter;
-import org.lwm.core.spark.SessionConf;
 import org.lwm.core.spark.SparkSessions;
 import org.lwm.core.step.StepExecution;
 import org.lwm.core.step.Steps;
@@ -74,13 +73,13 @@ public final class CorpusBenchmark {
         scan.run();
         return;
       }
-      SessionConf.with(spark, "spark.sql.parquet.columnarReaderBatchSize", String.valueOf(CatalystRows.BOOK_ROWS_PER_BATCH), () -> {
+      CatalystRows.planningBookSized(spark, () -> {
         scan.run();
         return null;
       });
     }
 
-    java.util.Set<String> BOOK_SIZED = java.util.Set.of(Tables.BOOKS, Tables.BOOK_TOKENS, Tables.EXAMPLES);
+    java.util.Set<String> BOOK_SIZED = java.util.Set.of(Tables.BOOKS, Tables.BOOK_TOKENS, Tables.EXAMPLES, Tables.PACKED);
   }
 
   /** One measured job: a pipeline step by name, its config, and its floor. */

@@ -18,6 +18,7 @@ import org.lwm.core.lake.Tables;
 import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowJson;
 import org.lwm.core.records.PackedRowSchema;
+import org.lwm.core.spark.CatalystRows;
 
 /** Where the reader's rows come from: one stage of the lake's {@code packed} table, or a JSON-lines file. */
 public final class PackedRows {
@@ -39,11 +40,12 @@ public final class PackedRows {
 
   /**
    * Every row of {@code stage}, one partition at a time (Spark's local iterator), in no particular order: what
-   * {@link PackedRowFile#write} takes, so the driver never holds the stage.
+   * {@link PackedRowFile#write} takes, so the driver never holds the stage. One row per Parquet reader batch: a
+   * default batch holds up to 4096 rows, a whole row group of ~0.7 MB rows at 32K positions, in each column's vector.
    */
   public static Iterator<PackedRow> streamStage(SparkSession spark, Lake lake, String stage) {
     var table = lake.read(spark, Tables.PACKED);
-    Iterator<Row> it = table.where(col("stage").equalTo(lit(stage))).toLocalIterator();
+    Iterator<Row> it = CatalystRows.planningBookSized(spark, () -> table.where(col("stage").equalTo(lit(stage))).toLocalIterator());
     if (!it.hasNext()) stage(spark, lake, stage); // throws the error that names the stages there are
     return new Iterator<>() {
       @Override public boolean hasNext() { return it.hasNext(); }
