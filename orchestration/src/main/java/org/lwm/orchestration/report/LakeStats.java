@@ -16,6 +16,7 @@ import org.lwm.core.lake.Lake;
 import org.lwm.core.lake.Tables;
 import org.lwm.core.records.PackedRow;
 import org.lwm.core.records.PackedRowSchema;
+import org.lwm.core.spark.CatalystRows;
 
 /**
  * The figures reports and notebooks show, computed by Spark where the data is (histograms are binned there, so
@@ -143,6 +144,8 @@ public final class LakeStats {
         expr("array_max(segment_ids)").as("segments"),
         expr("size(filter(arrays_zip(segment_ids, input_vision), p -> p.segment_ids > 0 AND p.input_vision))").as("vision"),
         expr("size(filter(loss_weight, w -> w > 0))").as("loss_positions")).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // filled now, by a scan of one packed row per reader batch (a row of 32K positions is ~0.7 MB)
+    CatalystRows.planningBookSized(spark, packedRows::count);
     return packedRows;
   }
 
@@ -169,8 +172,8 @@ public final class LakeStats {
   /** One packed row ({@code seqId} < 0: the stage's first row with the most segments). */
   public PackedRow packedRow(String stage, long seqId) {
     Dataset<Row> p = lake.read(spark, Tables.PACKED).where(col("stage").equalTo(stage));
-    Row r = seqId >= 0 ? p.where(col("seq_id").equalTo(seqId)).first()
-        : p.orderBy(expr("array_max(segment_ids)").desc(), col("seq_id")).first();
+    Row r = CatalystRows.planningBookSized(spark, () -> seqId >= 0 ? p.where(col("seq_id").equalTo(seqId)).first()
+        : p.orderBy(expr("array_max(segment_ids)").desc(), col("seq_id")).first());
     return PackedRowSchema.fromRow(r);
   }
 }
