@@ -125,7 +125,7 @@ public final class PackCommand extends CommandGroup {
     @Option(names = "--window", defaultValue = "4096", paramLabel = "N", description = "Examples per best-fit window (default 4096).") int window;
     @Option(names = "--max-open-rows", defaultValue = "1024", paramLabel = "N", description = "Partly filled rows kept between windows (default 1024).") int maxOpen;
     @Option(names = "--window-tokens", defaultValue = "16777216", paramLabel = "N",
-        description = "Tokens of whole examples per window, a bound on memory (default 2^24, ~220 MB).") long windowTokens;
+        description = "Tokens held by a window, and again by the open rows: a bound on memory (default 2^24, ~150 MB each).") long windowTokens;
 
     @Override
     public void run() {
