@@ -1,6 +1,7 @@
 package org.lwm.ingest.dedup;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -34,7 +35,7 @@ public final class MinHash implements Serializable {
 
   /** {@link #shingles(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
   public long[] shinglesOfAscii(byte[] ascii) {
-    return shinglesOfWords(asciiWordHashes(ascii));
+    return shinglesOfWords(wordHashes(new String(ascii, StandardCharsets.ISO_8859_1)));
   }
 
   private long[] shinglesOfWords(long[] words) {
@@ -92,7 +93,7 @@ public final class MinHash implements Serializable {
 
   /** {@link #bandKeys(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
   public long[] bandKeysOfAscii(byte[] ascii) {
-    return bandKeysOfWords(asciiWordHashes(ascii));
+    return bandKeysOfWords(wordHashes(new String(ascii, StandardCharsets.ISO_8859_1))); // one byte a char, a copy
   }
 
   private long[] bandKeysOfWords(long[] words) {
@@ -171,42 +172,18 @@ public final class MinHash implements Serializable {
     long h = FNV_OFFSET;
     boolean inWord = false;
     for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      i += Character.charCount(cp);
-      if (Character.isLetterOrDigit(cp)) {
-        h = (h ^ Character.toLowerCase(cp)) * 0x100000001B3L; // FNV-1a over code points
-        if (!inWord) inWord = true;
-      } else if (inWord) {
-        if (n == out.length) out = Arrays.copyOf(out, n * 2);
-        out[n++] = mix(h);
-        h = FNV_OFFSET;
-        inWord = false;
+      char ch = text.charAt(i);
+      int c; // the character lower-cased when it is a letter or digit, else 0
+      if (ch < 128) {
+        c = ASCII_WORD_CHAR[ch];
+        i++;
+      } else {
+        int cp = text.codePointAt(i);
+        i += Character.charCount(cp);
+        c = Character.isLetterOrDigit(cp) ? Character.toLowerCase(cp) : 0;
       }
-    }
-    if (inWord) {
-      if (n == out.length) out = Arrays.copyOf(out, n + 1);
-      out[n++] = mix(h);
-    }
-    return Arrays.copyOf(out, n);
-  }
-
-  /** Per ASCII byte: the character lower-cased when it is a letter or digit, else 0. */
-  private static final byte[] ASCII_WORD_CHAR = new byte[128];
-
-  static {
-    for (int c = 0; c < 128; c++) if (Character.isLetterOrDigit(c)) ASCII_WORD_CHAR[c] = (byte) Character.toLowerCase(c);
-  }
-
-  /** {@link #wordHashes} of ASCII bytes: the same hashes, a table lookup per byte instead of code point tests. */
-  private static long[] asciiWordHashes(byte[] b) {
-    long[] out = new long[Math.max(16, b.length / 6)];
-    int n = 0;
-    long h = FNV_OFFSET;
-    boolean inWord = false;
-    for (byte x : b) {
-      int c = ASCII_WORD_CHAR[x & 0x7F];
       if (c != 0) {
-        h = (h ^ c) * 0x100000001B3L;
+        h = (h ^ c) * 0x100000001B3L; // FNV-1a over code points
         inWord = true;
       } else if (inWord) {
         if (n == out.length) out = Arrays.copyOf(out, n * 2);
@@ -220,6 +197,13 @@ public final class MinHash implements Serializable {
       out[n++] = mix(h);
     }
     return Arrays.copyOf(out, n);
+  }
+
+  /** Per ASCII character: lower-cased when it is a letter or digit, else 0 (a table lookup instead of two tests). */
+  private static final byte[] ASCII_WORD_CHAR = new byte[128];
+
+  static {
+    for (int c = 0; c < 128; c++) if (Character.isLetterOrDigit(c)) ASCII_WORD_CHAR[c] = (byte) Character.toLowerCase(c);
   }
 
   /** SplitMix64's finaliser: spreads every input bit over the output. */
