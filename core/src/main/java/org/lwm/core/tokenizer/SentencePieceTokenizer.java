@@ -76,6 +76,12 @@ public final class SentencePieceTokenizer implements Serializable {
   private final int[] rank;
   /** Where the text may be cut into independently encoded words (no piece spans the cut). */
   private final Split split;
+  /**
+   * BMP characters in no piece longer than themselves (a newline in LLaMA-style models): BPE never merges
+   * them with a neighbour, so the text may be cut before and after each. Without these cuts every line
+   * break glues two words into one rarely repeated cache key.
+   */
+  private final boolean[] loner = new boolean[65536];
 
   private enum Split {
     BEFORE_SPACE, AFTER_SPACE, NONE
@@ -198,6 +204,11 @@ public final class SentencePieceTokenizer implements Serializable {
       }
     }
     split = !spaceAfterOther ? Split.BEFORE_SPACE : !otherAfterSpace ? Split.AFTER_SPACE : Split.NONE;
+    Arrays.fill(loner, true);
+    for (char c = Character.MIN_SURROGATE; c <= Character.MAX_SURROGATE; c++) loner[c] = false;
+    for (String p : mergeable.keySet()) {
+      if (p.length() > 1) for (int k = 0; k < p.length(); k++) loner[p.charAt(k)] = false;
+    }
   }
 
   private int symbolOf(String s, Map<String, Integer> mergeable, int[] nextExtra) {
@@ -331,6 +342,11 @@ public final class SentencePieceTokenizer implements Serializable {
     return new Encoder();
   }
 
+  /** Whether the encoder may cut the text before and after {@code c} (no longer piece contains it). */
+  boolean cutsAround(char c) {
+    return loner[c];
+  }
+
   /** SentencePiece's normalizer for identity rules: dummy prefix, whitespace escaping and trimming. */
   private int normalize(char[] in, int from, int to, char[] out) {
     int o = 0;
@@ -442,16 +458,15 @@ public final class SentencePieceTokenizer implements Serializable {
           }
         }
         if (i > segStart) {
-          if (split == Split.BEFORE_SPACE) {
-            if (c == sp && a[i - 1] != sp) {
-              encodeWord(a, segStart, i);
-              segStart = i;
-            }
-          } else if (split == Split.AFTER_SPACE) {
-            if (c != sp && a[i - 1] == sp) {
-              encodeWord(a, segStart, i);
-              segStart = i;
-            }
+          char p = a[i - 1];
+          boolean cut = switch (split) {
+            case BEFORE_SPACE -> c == sp && p != sp;
+            case AFTER_SPACE -> c != sp && p == sp;
+            case NONE -> false;
+          };
+          if (cut || loner[c] || loner[p]) {
+            encodeWord(a, segStart, i);
+            segStart = i;
           }
         }
         i++;

@@ -47,6 +47,7 @@ class SentencePieceTokenizerTest {
     Random r = new Random(7);
     for (int i = 0; i < 1500; i++) t.add(prose.get(r.nextInt(prose.size())));
     t.addAll(TestCorpus.mixed(prose, 1500, 11, true));
+    t.addAll(TestCorpus.multiline(prose, 300, 19));
     t.addAll(Arrays.asList(TestCorpus.RARE));
     t.addAll(Arrays.asList(TestCorpus.WHITESPACE));
     t.addAll(Arrays.asList(TestCorpus.CJK));
@@ -240,6 +241,19 @@ class SentencePieceTokenizerTest {
     } finally {
       pool.shutdown();
     }
+  }
+
+  @Test
+  void lineBreaksAreCutsAndCharactersInsidePiecesAreNot() {
+    // the sample model's pieces hold no line break: each one is its own word; 'e' is inside many pieces
+    SentencePieceTokenizer tok = SentencePieceTokenizer.load(sample);
+    assertTrue(tok.cutsAround('\n'));
+    assertFalse(tok.cutsAround('e'));
+    assertFalse(tok.cutsAround('\u2581'));
+    assertFalse(tok.cutsAround('\ud800'), "half of a surrogate pair");
+    // the cut changes no id (SentencePiece itself is compared on multi-line texts in every model test)
+    String lines = "And God said.\nLet there be light:\n\nand there was light.\n";
+    assertArrayEquals(tok.encodeWithReference(lines), tok.encode(lines));
   }
 
   @Test

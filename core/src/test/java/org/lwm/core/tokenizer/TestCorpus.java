@@ -71,6 +71,27 @@ final class TestCorpus {
     return out;
   }
 
+  /**
+   * Book-like texts of several lines: prose and code joined by line breaks of several kinds, the shape
+   * ingest tokenize encodes (training text is one sentence per line, so no piece holds a line break).
+   */
+  static List<String> multiline(List<String> prose, int n, long seed) {
+    String[] breaks = {"\n", "\n\n", "\r\n", " \n ", "\n\t", "\n\n\n", "\u2029", "\f"};
+    Random r = new Random(seed);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      StringBuilder sb = new StringBuilder();
+      int lines = 2 + r.nextInt(8);
+      for (int l = 0; l < lines; l++) {
+        if (l > 0) sb.append(breaks[r.nextInt(breaks.length)]);
+        sb.append(r.nextInt(5) == 0 ? CODE[r.nextInt(CODE.length)] : prose.get(r.nextInt(prose.size())));
+      }
+      if (r.nextBoolean()) sb.append('\n');
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
   /** Training text: prose, code, digits, some CJK and Arabic; no emoji or rare symbols (they must fall back). */
   static String trainingText(List<String> prose, long seed) {
     Random r = new Random(seed);
