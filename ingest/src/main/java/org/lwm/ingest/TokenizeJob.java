@@ -158,11 +158,9 @@ public final class TokenizeJob implements Step {
   private static long tableBytes(SparkSession spark, Lake lake) {
     try {
       org.apache.hadoop.fs.FileSystem fs = lake.fileSystem(spark);
-      var it = fs.listFiles(new org.apache.hadoop.fs.Path(lake.table(Tables.BOOKS)), false);
       long n = 0;
-      while (it.hasNext()) {
-        var st = it.next();
-        if (st.getPath().getName().endsWith(".parquet")) n += st.getLen();
+      for (var st : fs.listStatus(new org.apache.hadoop.fs.Path(lake.table(Tables.BOOKS)))) {
+        if (st.isFile() && st.getPath().getName().endsWith(".parquet")) n += st.getLen();
       }
       return n;
     } catch (java.io.IOException e) {

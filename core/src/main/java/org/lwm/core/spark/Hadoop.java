@@ -3,10 +3,17 @@ package org.lwm.core.spark;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.deploy.SparkHadoopUtil;
@@ -43,5 +50,32 @@ public final class Hadoop {
     try (InputStream in = fs(uri).open(new Path(uri))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /**
+   * Every file under {@code root} (root itself when it is a file), recursively, in no particular order; only path,
+   * length and modification time are meant to be read. On the local file system Hadoop's {@code listFiles} asks
+   * each file's permissions from a forked {@code stat}/{@code ls} (~4 ms a file here: 3.4–4 s for 943 books), so
+   * directories are walked one listing at a time there; elsewhere (S3A, HDFS) the recursive listing is the cheap,
+   * flat one.
+   */
+  public static List<FileStatus> filesUnder(FileSystem fs, Path root) throws IOException {
+    List<FileStatus> files = new ArrayList<>();
+    if (!(fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem)) {
+      RemoteIterator<? extends FileStatus> it = fs.listFiles(root, true);
+      while (it.hasNext()) files.add(it.next());
+      return files;
+    }
+    Deque<Path> dirs = new ArrayDeque<>();
+    FileStatus top = fs.getFileStatus(root);
+    if (top.isFile()) return List.of(top);
+    dirs.push(top.getPath());
+    while (!dirs.isEmpty()) {
+      for (FileStatus st : fs.listStatus(dirs.pop())) {
+        if (st.isDirectory()) dirs.push(st.getPath());
+        else files.add(st);
+      }
+    }
+    return files;
   }
 }

@@ -9,10 +9,9 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
+import org.lwm.core.spark.Hadoop;
 
 /** A version of source files outside the lake: a hash of every file's path, size and modification time under them. */
 public final class SourceFiles {
@@ -32,18 +31,9 @@ public final class SourceFiles {
           md.update(("missing " + u + "\n").getBytes(StandardCharsets.UTF_8));
           continue;
         }
-        FileStatus st = fs.getFileStatus(p);
-        if (st.isFile()) {
-          add(md, st);
-        } else {
-          RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
-          java.util.TreeMap<String, FileStatus> sorted = new java.util.TreeMap<>();
-          while (it.hasNext()) {
-            LocatedFileStatus f = it.next();
-            sorted.put(f.getPath().toString(), f);
-          }
-          sorted.values().forEach(f -> add(md, f));
-        }
+        java.util.TreeMap<String, FileStatus> sorted = new java.util.TreeMap<>();
+        for (FileStatus f : Hadoop.filesUnder(fs, p)) sorted.put(f.getPath().toString(), f);
+        sorted.values().forEach(f -> add(md, f));
       }
       return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     } catch (IOException e) {

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.lwm.core.cli.UserError;
+import org.lwm.core.spark.Hadoop;
 
 /**
  * Inputs on any Hadoop file system (local, s3a://, hdfs://): listing on the driver, opening in tasks. The
@@ -46,9 +46,7 @@ public final class HadoopFiles implements Serializable {
         Path root = new Path(uri);
         FileSystem fs = FileSystem.get(URI.create(uri), conf);
         if (!fs.exists(root)) throw new UserError("input " + input + " does not exist: check the path or URI");
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-          LocatedFileStatus st = it.next();
+        for (FileStatus st : Hadoop.filesUnder(fs, root)) {
           String name = st.getPath().getName();
           if (name.startsWith(".") || name.startsWith("_")) continue;
           if (wanted.test(name)) files.add(new InputFile(st.getPath().toString(), st.getLen()));
