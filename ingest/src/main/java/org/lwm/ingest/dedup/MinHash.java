@@ -30,23 +30,22 @@ public final class MinHash implements Serializable {
 
   /** The distinct shingle hashes of a text, sorted. */
   public long[] shingles(String text) {
-    return shinglesOfWords(wordHashes(text));
+    long[] words = wordHashes(text);
+    return shinglesOfWords(words, words.length);
   }
 
   /** {@link #shingles(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
   public long[] shinglesOfAscii(byte[] ascii) {
-    return shinglesOfWords(wordHashes(new String(ascii, StandardCharsets.ISO_8859_1)));
+    long[] words = new long[AsciiWords.capacity(ascii.length)];
+    return shinglesOfWords(words, AsciiWords.hashes(ascii, words));
   }
 
-  private long[] shinglesOfWords(long[] words) {
-    if (words.length == 0) return new long[0];
-    int n = Math.min(shingleWords, words.length);
-    long[] out = new long[words.length - n + 1];
-    for (int i = 0; i < out.length; i++) {
-      long h = 0x9E3779B97F4A7C15L;
-      for (int j = 0; j < n; j++) h = mix(h * 31 + words[i + j]);
-      out[i] = h;
-    }
+  private long[] shinglesOfWords(long[] words, int nWords) {
+    if (nWords == 0) return new long[0];
+    int n = Math.min(shingleWords, nWords);
+    int count = nWords - n + 1;
+    ShingleHashes.of(words, count, n, words, false, 0); // in place: shingle i needs words i..i+n-1 only
+    long[] out = Arrays.copyOf(words, count);
     Arrays.sort(out);
     int d = 0;
     for (int i = 0; i < out.length; i++) if (i == 0 || out[i] != out[i - 1]) out[d++] = out[i];
@@ -62,16 +61,19 @@ public final class MinHash implements Serializable {
    * shingles change no minimum, so the array need not be sorted or distinct.
    */
   public long[] signature(long[] shingles) {
-    return signature(shingles, shingles.length);
+    long[] hashes = new long[shingles.length];
+    for (int i = 0; i < hashes.length; i++) hashes[i] = mix(shingles[i] ^ seed);
+    return signatureOfHashes(hashes, hashes.length);
   }
 
-  private long[] signature(long[] shingles, int n) {
+  /** {@link #signature} of shingles already hashed with the seed ({@code mix(shingle ^ seed)}), the first n. */
+  private long[] signatureOfHashes(long[] hashes, int n) {
     int k = bands * rows;
     long[] sig = new long[k];
     Arrays.fill(sig, -1L); // unsigned maximum: empty
     boolean[] filled = new boolean[k];
     for (int s = 0; s < n; s++) {
-      long h = mix(shingles[s] ^ seed);
+      long h = hashes[s];
       int bin = (int) (((h >>> 32) * k) >>> 32);
       if (Long.compareUnsigned(h, sig[bin]) < 0) sig[bin] = h;
       filled[bin] = true;
@@ -88,25 +90,22 @@ public final class MinHash implements Serializable {
 
   /** The band keys of a text: {@code bandKeys(signature(shingles(text)))} without sorting the shingles. */
   public long[] bandKeys(String text) {
-    return bandKeysOfWords(wordHashes(text));
+    long[] words = wordHashes(text);
+    return bandKeysOfWords(words, words.length);
   }
 
   /** {@link #bandKeys(String)} of ASCII bytes (each byte below 0x80), read as the text they are, without decoding. */
   public long[] bandKeysOfAscii(byte[] ascii) {
-    return bandKeysOfWords(wordHashes(new String(ascii, StandardCharsets.ISO_8859_1))); // one byte a char, a copy
+    long[] words = new long[AsciiWords.capacity(ascii.length)];
+    return bandKeysOfWords(words, AsciiWords.hashes(ascii, words));
   }
 
-  private long[] bandKeysOfWords(long[] words) {
-    if (words.length == 0) return bandKeys(signature(new long[0]));
-    int n = Math.min(shingleWords, words.length);
-    int count = words.length - n + 1;
-    // the shingle hashes overwrite the word hashes in place: shingle i needs words i..i+n-1 only
-    for (int i = 0; i < count; i++) {
-      long h = 0x9E3779B97F4A7C15L;
-      for (int j = 0; j < n; j++) h = mix(h * 31 + words[i + j]);
-      words[i] = h;
-    }
-    return bandKeys(signature(words, count));
+  private long[] bandKeysOfWords(long[] words, int nWords) {
+    if (nWords == 0) return bandKeys(signatureOfHashes(words, 0));
+    int n = Math.min(shingleWords, nWords);
+    int count = nWords - n + 1;
+    ShingleHashes.of(words, count, n, words, true, seed); // in place, each shingle hashed with the seed
+    return bandKeys(signatureOfHashes(words, count));
   }
 
   /** One key per band: the band's index and its min-hashes folded together; equal keys make candidates. */
@@ -164,7 +163,8 @@ public final class MinHash implements Serializable {
     return (double) common / (aLength + bLength - common);
   }
 
-  private static final long FNV_OFFSET = 0xCBF29CE484222325L;
+  static final long FNV_OFFSET = 0xCBF29CE484222325L;
+  static final long FNV_PRIME = 0x100000001B3L;
 
   private static long[] wordHashes(String text) {
     long[] out = new long[Math.max(16, text.length() / 6)];
@@ -183,7 +183,7 @@ public final class MinHash implements Serializable {
         c = Character.isLetterOrDigit(cp) ? Character.toLowerCase(cp) : 0;
       }
       if (c != 0) {
-        h = (h ^ c) * 0x100000001B3L; // FNV-1a over code points
+        h = (h ^ c) * FNV_PRIME; // FNV-1a over code points
         inWord = true;
       } else if (inWord) {
         if (n == out.length) out = Arrays.copyOf(out, n * 2);
@@ -200,13 +200,13 @@ public final class MinHash implements Serializable {
   }
 
   /** Per ASCII character: lower-cased when it is a letter or digit, else 0 (a table lookup instead of two tests). */
-  private static final byte[] ASCII_WORD_CHAR = new byte[128];
+  static final byte[] ASCII_WORD_CHAR = new byte[128];
 
   static {
     for (int c = 0; c < 128; c++) if (Character.isLetterOrDigit(c)) ASCII_WORD_CHAR[c] = (byte) Character.toLowerCase(c);
   }
 
-  /** SplitMix64's finaliser: spreads every input bit over the output. */
+  /** SplitMix64's finaliser: spreads every input bit over the output ({@link ShingleHashes} has it on vectors too). */
   static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

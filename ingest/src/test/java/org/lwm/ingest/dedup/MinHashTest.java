@@ -1,5 +1,6 @@
 package org.lwm.ingest.dedup;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,119 @@ class MinHashTest {
       byte[] ascii = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       assertEquals(Arrays.toString(mh.bandKeys(text)), Arrays.toString(mh.bandKeysOfAscii(ascii)), "text of " + n + " characters");
       assertEquals(Arrays.toString(mh.shingles(text)), Arrays.toString(mh.shinglesOfAscii(ascii)), "text of " + n + " characters");
+    }
+  }
+
+  /** The scheme as documented, written plainly: every fast path must give exactly these hashes. */
+  static final class Reference {
+    final int shingleWords;
+    final int k;
+    final long seed;
+
+    Reference(int shingleWords, int bands, int rows, long seed) {
+      this.shingleWords = shingleWords;
+      this.k = bands * rows;
+      this.seed = new SplittableRandom(seed).nextLong();
+    }
+
+    static long[] words(String text) {
+      List<Long> out = new java.util.ArrayList<>();
+      long h = 0xCBF29CE484222325L;
+      boolean in = false;
+      for (int cp : text.codePoints().toArray()) {
+        if (Character.isLetterOrDigit(cp)) {
+          h = (h ^ Character.toLowerCase(cp)) * 0x100000001B3L;
+          in = true;
+        } else if (in) {
+          out.add(MinHash.mix(h));
+          h = 0xCBF29CE484222325L;
+          in = false;
+        }
+      }
+      if (in) out.add(MinHash.mix(h));
+      return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    long[] shingles(String text) {
+      long[] w = words(text);
+      if (w.length == 0) return new long[0];
+      int n = Math.min(shingleWords, w.length);
+      TreeSet<Long> set = new TreeSet<>();
+      for (int i = 0; i + n <= w.length; i++) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int j = 0; j < n; j++) h = MinHash.mix(h * 31 + w[i + j]);
+        set.add(h);
+      }
+      return set.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    long[] signature(long[] shingles) {
+      long[] sig = new long[k];
+      Arrays.fill(sig, -1L);
+      boolean[] filled = new boolean[k];
+      for (long s : shingles) {
+        long h = MinHash.mix(s ^ seed);
+        int bin = (int) (((h >>> 32) * k) >>> 32);
+        if (Long.compareUnsigned(h, sig[bin]) < 0) sig[bin] = h;
+        filled[bin] = true;
+      }
+      for (int i = 0; i < k && shingles.length > 0; i++) {
+        if (filled[i]) continue;
+        int d = 1;
+        while (!filled[(i + d) % k]) d++;
+        sig[i] = MinHash.mix(sig[(i + d) % k] + d * 0x9E3779B97F4A7C15L);
+      }
+      return sig;
+    }
+  }
+
+  @Test
+  void everyPathGivesTheReferenceHashes() {
+    Random r = new Random(5);
+    String ascii = "abcdefXYZ0129 \n\t.,;'-!_~@`[{";
+    String unicode = ascii + "éÉßΣσ中文\u00a0\u2029😀";
+    for (int[] config : new int[][] {{5, 16, 8}, {1, 4, 2}, {3, 2, 5}, {9, 16, 8}}) {
+      MinHash mh = new MinHash(config[0], config[1], config[2], 42);
+      Reference ref = new Reference(config[0], config[1], config[2], 42);
+      for (int trial = 0; trial < 120; trial++) {
+        String alphabet = trial % 3 == 0 ? unicode : ascii;
+        int n = trial < 40 ? trial : trial == 119 ? 300_000 : r.nextInt(5000);
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < n) sb.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, r.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+        String text = sb.toString();
+        String what = Arrays.toString(config) + ", text of " + n + " characters";
+        long[] shingles = ref.shingles(text);
+        long[] keys = mh.bandKeys(ref.signature(shingles));
+        assertArrayEquals(shingles, mh.shingles(text), what);
+        assertArrayEquals(ref.signature(shingles), mh.signature(shingles), what);
+        assertArrayEquals(keys, mh.bandKeys(text), what);
+        if (alphabet == ascii) {
+          byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+          assertArrayEquals(shingles, mh.shinglesOfAscii(bytes), what);
+          assertArrayEquals(keys, mh.bandKeysOfAscii(bytes), what);
+        }
+      }
+    }
+  }
+
+  @Test
+  void vectorShingleHashesAreThePlainLoops() {
+    Random r = new Random(9);
+    assertTrue(org.lwm.core.numeric.Simd.VECTOR, "the test JVMs run with the Vector API module");
+    for (int trial = 0; trial < 400; trial++) {
+      int n = 1 + r.nextInt(8);
+      int count = r.nextInt(70);
+      long[] words = r.longs(count + n - 1).toArray();
+      boolean withSeed = r.nextBoolean();
+      long seed = r.nextLong();
+      long[] plain = new long[count];
+      ShingleHashes.plain(words, 0, count, n, plain, withSeed, seed);
+      long[] fast = new long[count];
+      ShingleHashes.of(words, count, n, fast, withSeed, seed);
+      assertArrayEquals(plain, fast, count + " shingles of " + n);
+      long[] inPlace = words.clone();
+      ShingleHashes.of(inPlace, count, n, inPlace, withSeed, seed);
+      assertArrayEquals(plain, Arrays.copyOf(inPlace, count), "in place, " + count + " shingles of " + n);
     }
   }
 
