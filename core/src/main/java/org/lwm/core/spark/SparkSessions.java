@@ -44,6 +44,9 @@ public final class SparkSessions {
         conf.set(e.getKey(), e.getValue());
       }
     }
+    // Delta rebuilds a table's state from its log in a shuffle of 50 partitions by default: ~2 s of tasks on a
+    // local master for a table of a few files, the largest part of a small job's fixed cost
+    if (local) conf.setIfMissing("spark.databricks.delta.snapshotPartitions", conf.get("spark.sql.shuffle.partitions"));
     if (!local || conf.get("spark.master").startsWith("local-cluster")) vectorApiOnExecutors(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     ConsoleProgress.attach(spark);
