@@ -45,11 +45,7 @@ public final class MinHash implements Serializable {
     int n = Math.min(shingleWords, nWords);
     int count = nWords - n + 1;
     ShingleHashes.of(words, count, n, words, false, 0); // in place: shingle i needs words i..i+n-1 only
-    long[] out = Arrays.copyOf(words, count);
-    Arrays.sort(out);
-    int d = 0;
-    for (int i = 0; i < out.length; i++) if (i == 0 || out[i] != out[i - 1]) out[d++] = out[i];
-    return Arrays.copyOf(out, d);
+    return Arrays.copyOf(words, SortedDistinct.of(words, count));
   }
 
   /**
