@@ -444,16 +444,18 @@ public final class SentencePieceTokenizer implements Serializable {
       final boolean hasUser = !userSymbols.isEmpty();
       final char sp = spaceChar;
       int segStart = 0;
+      int rolled = 0; // the word cache's hash of a[segStart..i), rolled as the scan goes (no second pass per word)
       int i = 0;
       while (i < len) {
         char c = a[i];
         if (hasUser) {
           int m = userSymbols.match(a, i, len);
           if (m > 0) {
-            if (i > segStart) encodeWord(a, segStart, i);
+            if (i > segStart) encodeWord(a, segStart, i, rolled);
             appendId(pieceIds.get(new String(a, i, m)));
             i += m;
             segStart = i;
+            rolled = 0;
             continue;
           }
         }
@@ -465,19 +467,22 @@ public final class SentencePieceTokenizer implements Serializable {
             case NONE -> false;
           };
           if (cut || loner[c] || loner[p]) {
-            encodeWord(a, segStart, i);
+            encodeWord(a, segStart, i, rolled);
             segStart = i;
+            rolled = 0;
           }
         }
+        rolled = WordCache.roll(rolled, c);
         i++;
       }
-      if (len > segStart) encodeWord(a, segStart, len);
+      if (len > segStart) encodeWord(a, segStart, len, rolled);
     }
 
-    private void encodeWord(char[] a, int from, int to) {
+    /** Encodes the word a[from..to); {@code rolled} is {@link WordCache#roll} over its characters. */
+    private void encodeWord(char[] a, int from, int to, int rolled) {
       int len = to - from;
       if (len <= WordCache.MAX_WORD) {
-        int h = WordCache.hash(a, from, to);
+        int h = WordCache.finish(rolled);
         int e = cache.find(a, from, len, h);
         if (e >= 0) {
           appendIds(cache.valPool, cache.valOff[e], cache.valLen[e]);

@@ -25,10 +25,13 @@ final class WordCache {
   int[] valPool = new int[1 << 14];
   private int valPoolLen;
 
-  static int hash(char[] a, int from, int to) {
-    int h = 0;
-    for (int i = from; i < to; i++) h = 31 * h + a[i];
-    return h ^ (h >>> 15) * 0x2c1b3c6d;
+  /** A word's hash is {@link #finish} of this rolled over its characters from 0 (the encoder rolls it as it scans). */
+  static int roll(int h, char c) {
+    return 31 * h + c;
+  }
+
+  static int finish(int rolled) {
+    return rolled ^ (rolled >>> 15) * 0x2c1b3c6d;
   }
 
   /** The entry holding {@code a[from..from+len)}, or -1. */
