@@ -1,7 +1,6 @@
 package org.lwm.ingest.dedup;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
